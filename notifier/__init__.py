@@ -1,0 +1,1 @@
+"""twilio-alert-notifier: Twilio webhooks in, grouped alerts out."""

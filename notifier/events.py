@@ -1,0 +1,77 @@
+"""The normalised event: the fields rules match and templates show (DESIGN section 3)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Source(StrEnum):
+    DEBUGGER = "debugger"
+    USAGE_TRIGGER = "usage_trigger"
+    ALARM = "alarm"
+    EVENT_STREAM = "event_stream"
+    FALLBACK = "fallback"
+
+
+LEVELS = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One Twilio event, whatever the source, in the names users write in rules."""
+
+    source: str
+    time: datetime
+    level: str = "error"
+    error_code: str | None = None
+    error_message: str | None = None
+    product: str | None = None
+    message: str | None = None
+    event_sid: str | None = None
+    account_sid: str | None = None
+    parent_account_sid: str | None = None
+    account_name: str | None = None
+    resource_sid: str | None = None
+    resource_type: str | None = None
+    service_sid: str | None = None
+    url: str | None = None
+    method: str | None = None
+    http_status: int | None = None
+    response_body: str | None = None
+    usage_category: str | None = None
+    usage_trigger_sid: str | None = None
+    trigger_by: str | None = None
+    trigger_value: str | None = None
+    current_value: str | None = None
+    recurring: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The event as plain data, `time` as an aware UTC datetime."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.fields()
+        data["time"] = self.time.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Event:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["time"] = parse_time(str(values["time"]))
+        return cls(**values)
+
+
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+
+
+def parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""rules.toml: the model, its loader with located errors, and the matchers."""

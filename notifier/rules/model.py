@@ -1,0 +1,105 @@
+"""The validated contents of rules.toml as plain, immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from re import Pattern
+from typing import Any
+
+# A matcher value: an exact value, an any-of list, or (error_code only) inclusive code ranges.
+MatchValue = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GeneralSettings:
+    timezone: str = "UTC"
+    retention: timedelta | None = timedelta(days=30)
+    accounts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Timing:
+    receivers: tuple[str, ...] = ("local",)
+    group_by: tuple[str, ...] = ("error_code", "account_sid")
+    group_wait: timedelta = timedelta(0)
+    group_interval: timedelta = timedelta(minutes=1)
+    repeat_interval: timedelta = timedelta(hours=4)
+    resolve_after: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    kind: str  # "slack", "email" or "console"
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    count: int
+    within: timedelta
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """`match` / `match_re` / `exclude` of a route, inhibit or digest."""
+
+    equal: dict[str, MatchValue] = field(default_factory=dict)
+    regex: dict[str, Pattern[str]] = field(default_factory=dict)
+    exclude: dict[str, MatchValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    matcher: Matcher
+    timing: Timing
+    drop: bool = False
+    continue_: bool = False
+    threshold: Threshold | None = None
+    mute_during: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inhibit:
+    when: Matcher
+    suppress: Matcher
+    equal: tuple[str, ...]
+    for_: timedelta
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    name: str
+    weekdays: tuple[int, ...] = ()  # 0 = Monday; empty means every day
+    days_of_month: tuple[int, ...] = ()  # empty means every day
+    times: tuple[tuple[int, int], ...] = ()  # minutes after midnight, [start, end)
+
+
+@dataclass(frozen=True)
+class FallbackTwiml:
+    voice_say: str = "Sorry, we are having technical difficulties. Please try again later."
+    messaging_reply: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    name: str
+    schedule: str
+    receivers: tuple[str, ...]
+    matcher: Matcher = field(default_factory=Matcher)
+    period: timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    settings: GeneralSettings = field(default_factory=GeneralSettings)
+    defaults: Timing = field(default_factory=Timing)
+    receivers: dict[str, Receiver] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    inhibits: tuple[Inhibit, ...] = ()
+    time_windows: dict[str, TimeWindow] = field(default_factory=dict)
+    fallback: FallbackTwiml = field(default_factory=FallbackTwiml)
+    digests: tuple[Digest, ...] = ()
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""Twilio knowledge: signatures, the error-code catalog, SID prefixes and Console links."""
