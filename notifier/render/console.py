@@ -1,0 +1,35 @@
+"""A plain-text block for stdout, also the text part of emails."""
+
+from __future__ import annotations
+
+from notifier.notices import Notice
+from notifier.render import facts as f
+from notifier.render.context import RenderContext
+from notifier.render.escape import printable, truncate
+
+MAX_VALUE = 4000
+_WIDTH = len("Usage category") + 2
+
+
+def render_console(notice: Notice, ctx: RenderContext) -> str:
+    """A readable multi-line block: title, facts, message, the failed request, links."""
+    event = notice.event
+    rows = [
+        *f.facts(notice, ctx),
+        ("Message", event.message),
+        ("Request", f.request_line(event)),
+        ("Response", f.response_text(event)),
+        *f.links(event),
+    ]
+    lines = [f"== {_clean(f.title(event))} =="]
+    lines += [_line(label, value) for label, value in rows if value]
+    return "\n".join(lines) + "\n"
+
+
+def _line(label: str, value: str) -> str:
+    indent = "\n" + " " * _WIDTH
+    return f"{label + ':':<{_WIDTH}}" + indent.join(_clean(value).splitlines())
+
+
+def _clean(text: str) -> str:
+    return printable(truncate(text.replace("\r\n", "\n"), MAX_VALUE))

@@ -1,0 +1,110 @@
+"""Block Kit messages for Slack (Web API and incoming webhooks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifier.notices import Notice
+from notifier.render import facts as f
+from notifier.render.context import RenderContext, reason_text
+from notifier.render.escape import mrkdwn_truncated, safe_url, truncate
+
+# https://api.slack.com/reference/block-kit/blocks
+MAX_BLOCKS = 50
+MAX_HEADER = 150
+MAX_SECTION = 3000
+MAX_FIELDS = 10
+MAX_FIELD = 2000
+MAX_FALLBACK = 3000
+MAX_BUTTON_TEXT = 75
+MAX_STORM_GROUPS = 15
+
+Block = dict[str, Any]
+
+
+def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
+    """The message for one notice: `{"text": fallback, "blocks": [...]}`."""
+    event = notice.event
+    fallback = f"{f.title(event)} ({reason_text(notice, ctx)})"
+    blocks = [
+        header_block(f.title(event)),
+        *field_blocks(f.facts(notice, ctx)),
+        *_optional_section("Message", event.message, code=False),
+        *_optional_section("Request", f.request_line(event), code=True),
+        *_optional_section("Response", f.response_text(event), code=True),
+        actions_block(f.links(event)),
+    ]
+    return {"text": mrkdwn_truncated(fallback, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def header_block(text: str) -> Block:
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": mrkdwn_truncated(text, MAX_HEADER), "emoji": True},
+    }
+
+
+def field_blocks(rows: list[f.Fact]) -> list[Block]:
+    """Sections of at most ten `*Label*\\nvalue` fields each."""
+    return [
+        {"type": "section", "fields": [_field(label, value) for label, value in chunk]}
+        for chunk in (rows[i : i + MAX_FIELDS] for i in range(0, len(rows), MAX_FIELDS))
+    ]
+
+
+def _field(label: str, value: str) -> Block:
+    prefix = f"*{label}*\n"
+    return {"type": "mrkdwn", "text": prefix + mrkdwn_truncated(value, MAX_FIELD - len(prefix))}
+
+
+def section(label: str, text: str, *, code: bool) -> Block:
+    prefix = f"*{label}*\n"
+    if code:
+        fence = "```"
+        room = MAX_SECTION - len(prefix) - 2 * len(fence)
+        # A fence inside the payload would end our code block early.
+        body = fence + mrkdwn_truncated(text.replace(fence, "`\u200b``"), room) + fence
+    else:
+        body = mrkdwn_truncated(text, MAX_SECTION - len(prefix))
+    return {"type": "section", "text": {"type": "mrkdwn", "text": prefix + body}}
+
+
+def _optional_section(label: str, text: str | None, *, code: bool) -> list[Block]:
+    return [section(label, text, code=code)] if text else []
+
+
+def actions_block(links: list[f.Fact]) -> Block:
+    buttons = [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": truncate(label, MAX_BUTTON_TEXT)},
+            "url": safe_url(url),
+        }
+        for label, url in links
+    ]
+    return {"type": "actions", "elements": buttons}
+
+
+def render_storm_summary(channel: str, notices: list[Notice]) -> dict[str, Any]:
+    """One message folding the notices pending for one channel during a storm."""
+    latest = {notice.group_key: notice for notice in notices}
+    headline = f"Storm: {len(notices)} alerts for {len(latest)} groups folded"
+    lines = [_storm_line(notice) for notice in list(latest.values())[:MAX_STORM_GROUPS]]
+    if len(latest) > MAX_STORM_GROUPS:
+        lines.append(f"…and {len(latest) - MAX_STORM_GROUPS} more groups")
+    summary = f"Pending alerts for {mrkdwn_truncated(channel, 200)} were folded into this message."
+    return {
+        "text": mrkdwn_truncated(headline, MAX_FALLBACK),
+        "blocks": [
+            header_block(headline),
+            {"type": "section", "text": {"type": "mrkdwn", "text": summary}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": mrkdwn_truncated("\n".join(lines), MAX_SECTION)},
+            },
+        ],
+    }
+
+
+def _storm_line(notice: Notice) -> str:
+    return f"• {f.title(notice.event)} ({notice.route}): {notice.count} events"
