@@ -1,0 +1,134 @@
+"""The one place that decides whether a delivery was sent, should be retried, or failed."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import aiosmtplib
+
+
+@dataclass(frozen=True)
+class Sent:
+    ts: str | None = None
+
+
+@dataclass(frozen=True)
+class Retry:
+    after_seconds: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    reason: str
+
+
+Outcome = Sent | Retry | Failed
+
+# Slack errors that no retry can fix: https://api.slack.com/methods/chat.postMessage#errors
+SLACK_PERMANENT = frozenset(
+    {
+        "invalid_auth", "not_authed", "account_inactive", "token_revoked", "channel_not_found",
+        "not_in_channel", "is_archived", "msg_too_long", "no_text", "invalid_blocks",
+    }
+)  # fmt: skip
+SLACK_TRANSIENT = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+_MAX_DETAIL = 200
+
+
+def classify_slack_api(status: int, body: Any, headers: Mapping[str, str]) -> Outcome:
+    """A Slack Web API answer: `ok: true` is sent; 429, 5xx and transient errors are retried."""
+    if status == 429:
+        return Retry(retry_after(headers), "slack: rate limited (429)")
+    if status >= 500:
+        return Retry(None, f"slack: HTTP {status}")
+    data = body if isinstance(body, Mapping) else {}
+    if data.get("ok") is True and status == 200:
+        ts = data.get("ts")
+        return Sent(str(ts) if ts is not None else None)
+    error = _detail(str(data.get("error") or f"HTTP {status} without an error"))
+    if error in SLACK_TRANSIENT:
+        return Retry(retry_after(headers), f"slack: {error}")
+    return Failed(f"slack: {error}")
+
+
+def classify_webhook(status: int, text: str, headers: Mapping[str, str]) -> Outcome:
+    """A Slack incoming-webhook answer: `200 ok`, or a status and a short error word."""
+    if 200 <= status < 300:
+        return Sent(None)
+    if status == 429:
+        return Retry(retry_after(headers), "slack webhook: rate limited (429)")
+    if status >= 500:
+        return Retry(None, f"slack webhook: HTTP {status}")
+    return Failed(f"slack webhook: HTTP {status} {_detail(text)}".rstrip())
+
+
+def classify_transport_error(exc: BaseException) -> Retry:
+    """No HTTP answer at all (refused, reset, timed out): always worth another try."""
+    if isinstance(exc, TimeoutError):
+        return Retry(None, "timed out")
+    # The exception text of HTTP clients may carry the request URL, so only its kind is kept.
+    return Retry(None, f"connection failed ({type(exc).__name__})")
+
+
+def classify_smtp_error(exc: BaseException) -> Outcome:
+    """An aiosmtplib failure: 4xx and lost connections are retried, 5xx, auth and TLS fail."""
+    tls = _tls_error(exc)
+    if tls is not None:
+        return Failed(f"TLS failure: {_detail(tls.reason or type(tls).__name__)}")
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return Failed("SMTP authentication failed")
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        codes = [refused.code for refused in exc.recipients]
+        return _by_smtp_code(max(codes, default=550), "all recipients refused")
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return _by_smtp_code(exc.code, exc.message)
+    if isinstance(exc, OSError):
+        return Retry(None, f"SMTP connection failed: {_detail(str(exc) or type(exc).__name__)}")
+    return Failed(f"SMTP error: {_detail(str(exc) or type(exc).__name__)}")
+
+
+def _by_smtp_code(code: int, message: str) -> Outcome:
+    reason = f"SMTP {code}: {_detail(message)}"
+    return Retry(None, reason) if 400 <= code < 500 else Failed(reason)
+
+
+def _tls_error(exc: BaseException) -> ssl.SSLError | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from a `Retry-After` header (any case); None when missing or not a number."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return max(float(value), 0.0)
+            except ValueError:
+                return None
+    return None
+
+
+def _detail(text: str) -> str:
+    first_line = text.strip().splitlines()[0] if text.strip() else ""
+    return first_line[:_MAX_DETAIL]
+
+
+def redact(outcome: Outcome, *secrets: str | None) -> Outcome:
+    """The outcome with every secret in its reason replaced, whatever produced the reason."""
+    if isinstance(outcome, Sent):
+        return outcome
+    reason = outcome.reason
+    for secret in secrets:
+        if secret:
+            reason = reason.replace(secret, "[redacted]")
+    return replace(outcome, reason=reason)

@@ -1,0 +1,156 @@
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from fakes.slack import FakeSlack
+from slack_sdk.web.async_client import AsyncWebClient
+
+from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.channels.slack import make_client, post_message, post_webhook, update_message
+
+PAYLOAD = {"text": "ERROR 11200 HTTP retrieval failure", "blocks": []}
+ApiCall = Callable[[AsyncWebClient], Awaitable[Any]]
+
+
+def with_client(slack: FakeSlack, call: ApiCall, token: str | None = None) -> Any:
+    async def run() -> Any:
+        async with aiohttp.ClientSession() as session:
+            return await call(make_client(token or slack.token, session, slack.api_url))
+
+    return asyncio.run(run())
+
+
+def webhook(url: str, payload: dict[str, Any] = PAYLOAD) -> Outcome:
+    async def run() -> Outcome:
+        async with aiohttp.ClientSession() as session:
+            return await post_webhook(session, url, payload)
+
+    return asyncio.run(run())
+
+
+def post(channel: str = "#alerts", thread_ts: str | None = None) -> ApiCall:
+    return lambda client: post_message(client, channel, PAYLOAD, thread_ts=thread_ts)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_post_message_returns_the_ts_slack_assigned() -> None:
+    with FakeSlack() as slack:
+        first, second = with_client(slack, lambda c: asyncio.gather(post()(c), post()(c)))
+        assert {first, second} == {Sent("1700000000.000100"), Sent("1700000000.000200")}
+        assert [m["channel"] for m in slack.messages] == ["#alerts", "#alerts"]
+        assert slack.requests[0].token == slack.token
+
+
+def test_update_message_edits_the_posted_message_in_place() -> None:
+    changed = {"text": "count 2", "blocks": []}
+    with FakeSlack() as slack:
+
+        async def post_then_update(client: AsyncWebClient) -> Outcome:
+            posted = await post_message(client, "#alerts", PAYLOAD)
+            assert isinstance(posted, Sent) and posted.ts
+            return await update_message(client, "#alerts", posted.ts, changed)
+
+        assert with_client(slack, post_then_update) == Sent("1700000000.000100")
+        assert [(u["ts"], u["text"]) for u in slack.updates] == [("1700000000.000100", "count 2")]
+
+
+def test_thread_reply_is_posted_with_the_parent_ts() -> None:
+    with FakeSlack() as slack:
+        with_client(slack, post(thread_ts="1700000000.000100"))
+        assert slack.messages[0]["thread_ts"] == "1700000000.000100"
+
+
+@pytest.mark.parametrize(
+    "error",
+    ["channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "some_new_error"],
+    ids=lambda e: f"{e}-fails",
+)
+def test_slack_permanent_error_fails_with_slacks_error_name(error: str) -> None:
+    with FakeSlack() as slack:
+        slack.error(error)
+        assert with_client(slack, post()) == Failed(f"slack: {error}")
+
+
+def test_wrong_token_fails_as_invalid_auth() -> None:
+    with FakeSlack() as slack:
+        assert with_client(slack, post(), token="xoxb-wrong") == Failed("slack: invalid_auth")
+
+
+def test_slack_429_defers_until_retry_after() -> None:
+    with FakeSlack() as slack:
+        slack.rate_limit(30, channel="#alerts")
+        outcome = with_client(slack, post("#alerts"))
+        assert outcome == Retry(30.0, "slack: rate limited (429)")
+        assert with_client(slack, post("#other")) == Sent("1700000000.000100")
+        assert [r.status for r in slack.requests] == [429, 200]
+
+
+def test_slack_500_is_retried_then_the_message_goes_through() -> None:
+    with FakeSlack() as slack:
+        slack.fail_next(1, status=500)
+        assert with_client(slack, post()) == Retry(None, "slack: HTTP 500")
+        assert with_client(slack, post()) == Sent("1700000000.000100")
+
+
+def test_unreachable_slack_is_retried() -> None:
+    async def call(session: aiohttp.ClientSession) -> Outcome:
+        client = make_client("xoxb-x", session, f"http://127.0.0.1:{closed_port()}/api")
+        return await post_message(client, "#alerts", PAYLOAD)
+
+    async def run() -> Outcome:
+        async with aiohttp.ClientSession() as session:
+            return await call(session)
+
+    assert asyncio.run(run()) == Retry(None, "connection failed (ClientConnectorError)")
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (None, None, Sent(None)),
+        (400, "invalid_payload", Failed("slack webhook: HTTP 400 invalid_payload")),
+        (403, "action_prohibited", Failed("slack webhook: HTTP 403 action_prohibited")),
+        (404, "no_service", Failed("slack webhook: HTTP 404 no_service")),
+        (410, "channel_is_archived", Failed("slack webhook: HTTP 410 channel_is_archived")),
+        (500, "", Retry(None, "slack webhook: HTTP 500")),
+    ],
+    ids=["200-sent", "400-fails", "403-fails", "404-fails", "410-fails", "500-retries"],
+)
+def test_webhook_answer_decides_the_outcome(
+    status: int | None, body: str | None, expected: Outcome
+) -> None:
+    with FakeSlack() as slack:
+        if status is not None:
+            slack.fail_next(1, status=status, body=body)
+        assert webhook(slack.webhook_url()) == expected
+
+
+def test_webhook_429_defers_until_retry_after() -> None:
+    with FakeSlack() as slack:
+        slack.rate_limit(7)
+        assert webhook(slack.webhook_url()) == Retry(7.0, "slack webhook: rate limited (429)")
+        assert slack.messages == []
+
+
+def test_no_slack_outcome_reveals_the_token_or_webhook_url() -> None:
+    token = "xoxb-1234-secret-token"
+    with FakeSlack(token=token) as slack:
+        hook = slack.webhook_url("T01/B02/s3cr3tP4th")
+        slack.error(token)  # a hostile answer echoing the secret back
+        outcomes = [with_client(slack, post())]
+        slack.error(None)
+        for status in (400, 404, 500, 429):
+            slack.fail_next(2, status=status, body=f"bad {hook}")
+            outcomes += [webhook(hook), with_client(slack, post())]
+    outcomes.append(webhook(f"http://127.0.0.1:{closed_port()}/webhook/s3cr3tP4th"))
+    reasons = [o.reason for o in outcomes if not isinstance(o, Sent)]
+    assert len(reasons) == len(outcomes)
+    assert not [r for r in reasons if token in r or "s3cr3tP4th" in r]
