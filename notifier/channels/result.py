@@ -80,7 +80,8 @@ def classify_smtp_error(exc: BaseException) -> Outcome:
     """An aiosmtplib failure: 4xx and lost connections are retried, 5xx, auth and TLS fail."""
     tls = _tls_error(exc)
     if tls is not None:
-        return Failed(f"TLS failure: {_detail(tls.reason or type(tls).__name__)}")
+        detail = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or str(tls)
+        return Failed(f"TLS failure: {_detail(detail)}")
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Failed("SMTP authentication failed")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
