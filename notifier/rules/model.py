@@ -7,8 +7,15 @@ from datetime import timedelta
 from re import Pattern
 from typing import Any
 
-# A matcher value: an exact value, an any-of list, or (error_code only) inclusive code ranges.
-MatchValue = tuple[str, ...]
+
+@dataclass(frozen=True)
+class MatchValue:
+    """The any-of values of one matcher key, compiled once at load time for fast matching."""
+
+    written: tuple[str, ...]  # as in rules.toml, for display
+    exact: frozenset[str] = frozenset()  # lower-cased when fold_case
+    ranges: tuple[tuple[int, int], ...] = ()  # error_code only: inclusive code ranges
+    fold_case: bool = False
 
 
 @dataclass(frozen=True)
