@@ -1,0 +1,178 @@
+"""The Starlette app: Twilio endpoints, health, metrics, and the background loops it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from notifier.ingest.endpoint import IngestContext, make_endpoint
+from notifier.ingest.sources import SOURCES
+from notifier.ingest.writer import InboxWriter
+from notifier.metrics import Metrics
+from notifier.pipeline.preview import print_events
+from notifier.rules.holder import RulesHolder
+from notifier.settings import Settings
+from notifier.store.engine import make_engine
+from notifier.store.events import pending_backlog, prune_events
+from notifier.store.migrations import migrate
+from notifier.twilio import catalog as catalog_module
+from notifier.twilio.signature import SignatureChecker
+from notifier.worker import Worker
+
+log = logging.getLogger(__name__)
+
+RULES_POLL_SECONDS = 2.0
+CATALOG_CACHE = Path.home() / ".cache" / "twilio-alert-notifier" / "error-codes.json"
+PRUNE_EVERY_SECONDS = 3600.0
+
+
+@dataclass
+class Runtime:
+    """Everything one process shares: settings, store, rules, catalog, metrics."""
+
+    settings: Settings
+    engine: Engine
+    rules: RulesHolder
+    metrics: Metrics = field(default_factory=Metrics)
+    catalog: catalog_module.Catalog = field(default_factory=catalog_module.Catalog)
+
+    @classmethod
+    def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
+        """Open and migrate the store, load the rules and the catalog (`fetch_catalog`: from
+        Twilio's site in the background when no TWILIO_ERROR_CODES_FILE is set)."""
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        runtime = cls(settings=settings, engine=engine, rules=RulesHolder(settings.rules_file))
+        runtime.load_catalog(fetch=fetch_catalog)
+        return runtime
+
+    def load_catalog(self, *, fetch: bool) -> None:
+        if self.settings.error_codes_file is not None:
+            self.catalog.replace(catalog_module.load_file(self.settings.error_codes_file))
+        elif fetch:
+            catalog_module.fetch_in_background(self.catalog, CATALOG_CACHE)
+
+    def make_worker(self) -> Worker:
+        return Worker(self.engine, print_events)
+
+
+def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
+    """`run_worker`: also process events in this process (a single-dyno install)."""
+    worker = runtime.make_worker() if run_worker else None
+    writer = InboxWriter(runtime.engine, on_stored=worker.wake if worker else lambda: None)
+    ingest = IngestContext(
+        checker=SignatureChecker(runtime.settings.auth_tokens),
+        writer=writer,
+        metrics=runtime.metrics,
+        public_base=runtime.settings.public_url,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        allow_unsigned_loopback=runtime.settings.allow_unsigned_loopback,
+        fallback_twiml=lambda: runtime.rules.rules.fallback,
+    )
+    routes = [
+        Route(spec.path, make_endpoint(spec, ingest), methods=list(spec.methods))
+        for spec in SOURCES
+    ]
+    routes += [
+        Route("/healthz", _healthz, methods=["GET"]),
+        Route("/readyz", _readyz(runtime), methods=["GET"]),
+        Route("/metrics", _metrics(runtime), methods=["GET"]),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        writer.start()
+        loops = [_rules_watcher(runtime.rules), _pruner(runtime)]
+        if worker is not None:
+            loops.append(worker.run())
+        tasks = [asyncio.create_task(loop) for loop in loops]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await writer.stop()
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _healthz(request: Request) -> Response:
+    return PlainTextResponse("ok\n")
+
+
+def _readyz(runtime: Runtime) -> Any:
+    async def readyz(request: Request) -> Response:
+        try:
+            await asyncio.to_thread(_ping, runtime.engine)
+        except Exception as error:
+            log.warning("store unreachable: %s", type(error).__name__)
+            return JSONResponse({"ready": False, "store": "unreachable"}, status_code=503)
+        body: dict[str, object] = {"ready": True, "store": "ok", "rules": "ok"}
+        if runtime.rules.error:
+            # Still ready: the previous rules keep running; the edit needs fixing.
+            body["rules"] = "the last edit is invalid, previous rules in force"
+            body["rules_error"] = runtime.rules.error
+        return JSONResponse(body)
+
+    return readyz
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def _metrics(runtime: Runtime) -> Any:
+    async def metrics(request: Request) -> Response:
+        with contextlib.suppress(Exception):
+            count, oldest = await asyncio.to_thread(_backlog, runtime.engine)
+            runtime.metrics.queue_pending.set(count)
+            lag = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+            runtime.metrics.queue_lag.set(lag)
+        payload = generate_latest(runtime.metrics.registry)
+        return Response(payload, media_type=CONTENT_TYPE_LATEST)
+
+    return metrics
+
+
+def _backlog(engine: Engine) -> tuple[int, datetime | None]:
+    with engine.connect() as conn:
+        return pending_backlog(conn)
+
+
+async def _rules_watcher(holder: RulesHolder) -> None:
+    while True:
+        await asyncio.sleep(RULES_POLL_SECONDS)
+        await asyncio.to_thread(holder.reload_if_changed)
+
+
+async def _pruner(runtime: Runtime) -> None:
+    while True:
+        retention = runtime.rules.rules.settings.retention
+        if retention is not None:
+            try:
+                await asyncio.to_thread(_prune, runtime.engine, datetime.now(UTC) - retention)
+            except Exception:
+                log.exception("pruning old events failed; will try again")
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def _prune(engine: Engine, before: datetime) -> None:
+    with engine.begin() as conn:
+        removed = prune_events(conn, before)
+    if removed:
+        log.info("pruned %d events older than the retention", removed)

@@ -1,0 +1,28 @@
+"""`notifier worker`: process stored events without serving HTTP (scaled deployments)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from notifier.app import Runtime
+from notifier.cli.common import settings_from_env
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "worker",
+        help="process stored events and deliver alerts (no web server)",
+        description=(
+            "Claim stored events, route and group them, and deliver alerts. Run as many as you "
+            "like on PostgreSQL: each event is processed once."
+        ),
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings_from_env())
+    asyncio.run(runtime.make_worker().run())
+    return 0

@@ -1,0 +1,19 @@
+"""Add what Twilio's event does not carry: the catalog's message and product, account names."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from notifier.events import Event
+from notifier.twilio.catalog import Catalog
+
+
+def enrich(event: Event, catalog: Catalog, accounts: Mapping[str, str]) -> Event:
+    entry = catalog.lookup(event.error_code)
+    return dataclasses.replace(
+        event,
+        error_message=event.error_message or (entry.message if entry else None),
+        product=event.product or (entry.product if entry else None),
+        account_name=accounts.get(event.account_sid or "") or event.account_name,
+    )

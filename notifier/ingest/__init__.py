@@ -1,0 +1,1 @@
+"""Twilio's five webhook sources: parse a verified request into normalised events."""

@@ -1,0 +1,149 @@
+"""The HTTP side of ingest: cap, content type, signature, parse, store, answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from notifier.events import Source
+from notifier.ingest import fallback
+from notifier.ingest.request import BadRequest, RequestData, dedup_key
+from notifier.ingest.sources import FORM, JSON, SourceSpec
+from notifier.ingest.writer import InboxWriter
+from notifier.metrics import Metrics
+from notifier.rules.model import FallbackTwiml
+from notifier.store.events import IncomingEvent
+from notifier.twilio.signature import SignatureChecker, public_url
+
+log = logging.getLogger(__name__)
+
+# Headers worth keeping with the raw body; never the signature itself.
+KEPT_HEADERS = ("content-type", "user-agent", "i-twilio-idempotency-token", "x-home-region")
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+@dataclass
+class IngestContext:
+    checker: SignatureChecker
+    writer: InboxWriter
+    metrics: Metrics
+    public_base: str | None
+    max_body_bytes: int
+    allow_unsigned_loopback: bool
+    fallback_twiml: Callable[[], FallbackTwiml]
+
+
+def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Callable[[Request], object]:
+    async def endpoint(request: Request) -> Response:
+        try:
+            data = await _read(request, spec, ctx)
+            items = _parse(spec, data)
+        except Rejected as rejected:
+            ctx.metrics.events_rejected.labels(spec.source, rejected.reason).inc()
+            return PlainTextResponse(f"{rejected}\n", status_code=rejected.status)
+        try:
+            new = await ctx.writer.store(items)
+        except Exception:
+            log.exception("could not store a %s event; Twilio will retry", spec.source)
+            return PlainTextResponse("store unavailable, retry later\n", status_code=503)
+        for item in items:
+            counter = (
+                ctx.metrics.events_received
+                if item.dedup_key in new
+                else (ctx.metrics.events_duplicate)
+            )
+            counter.labels(spec.source).inc()
+        return _answer(spec, data, ctx)
+
+    return endpoint
+
+
+async def _read(request: Request, spec: SourceSpec, ctx: IngestContext) -> RequestData:
+    body = await _capped_body(request, ctx.max_body_bytes)
+    text = body.decode("utf-8", "replace")
+    params, payload = _decode(request, spec, text)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    if not _signed(request, text if params is None else params, headers, ctx):
+        raise Rejected(403, "signature", "invalid or missing X-Twilio-Signature")
+    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    fields = params if params is not None else {}
+    return RequestData(fields, payload, text, kept, datetime.now(UTC))
+
+
+async def _capped_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Rejected(413, "size", f"body larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Rejected(413, "size", f"body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(
+    request: Request, spec: SourceSpec, text: str
+) -> tuple[ImmutableMultiDict[str, str] | None, object]:
+    """Form fields (or GET query fields), or the decoded JSON body."""
+    if request.method == "GET":
+        return ImmutableMultiDict(request.query_params.multi_items()), None
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in spec.content_types:
+        accepted = " or ".join(spec.content_types)
+        raise Rejected(415, "content_type", f"content type must be {accepted}")
+    if content_type == FORM:
+        return ImmutableMultiDict(parse_qsl(text, keep_blank_values=True)), None
+    assert content_type == JSON
+    try:
+        return None, json.loads(text)
+    except ValueError as error:
+        raise Rejected(400, "invalid", f"body is not valid JSON: {error}") from None
+
+
+def _signed(
+    request: Request,
+    params: Mapping[str, str] | str | None,
+    headers: dict[str, str],
+    ctx: IngestContext,
+) -> bool:
+    if not ctx.checker.configured:
+        client = request.client.host if request.client else ""
+        return ctx.allow_unsigned_loopback and client in LOOPBACK
+    url = public_url(ctx.public_base, request.url.path, request.url.query, str(request.url))
+    return ctx.checker.is_valid(url, params, headers)
+
+
+def _parse(spec: SourceSpec, data: RequestData) -> list[IncomingEvent]:
+    try:
+        parsed = spec.parse(data)
+    except BadRequest as error:
+        raise Rejected(400, "invalid", str(error)) from None
+    return [
+        IncomingEvent(dedup_key(spec.source, p, data), p.event, data.body, dict(data.headers))
+        for p in parsed
+    ]
+
+
+def _answer(spec: SourceSpec, data: RequestData, ctx: IngestContext) -> Response:
+    if spec.source == Source.FALLBACK:
+        twiml = fallback.twiml(data.fields, ctx.fallback_twiml())
+        return Response(twiml, media_type="application/xml")
+    return PlainTextResponse("ok\n")

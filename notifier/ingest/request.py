@@ -1,0 +1,84 @@
+"""What a source parser sees of a request, and what it returns."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from notifier.events import LEVELS, Event
+
+
+class BadRequest(Exception):
+    """The request cannot be an event of this source; the message says why (answered 400)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestData:
+    """A verified request: form or query fields, or a decoded JSON body."""
+
+    fields: Mapping[str, str]
+    json: Any
+    body: str
+    headers: Mapping[str, str]
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One event and Twilio's identity of it (None: fall back to the request's identity)."""
+
+    event: Event
+    identity: str | None
+
+
+def dedup_key(source: str, parsed: Parsed, request: RequestData) -> str:
+    """Same Twilio event, same key: its own id, else Twilio's idempotency header, else the body."""
+    identity = (
+        parsed.identity
+        or request.headers.get("i-twilio-idempotency-token")
+        or hashlib.sha256(request.body.encode("utf-8", "replace")).hexdigest()
+    )
+    return f"{source}:{identity}"[:255]
+
+
+def require(fields: Mapping[str, str], *names: str) -> None:
+    missing = [name for name in names if not fields.get(name)]
+    if missing:
+        raise BadRequest(f"missing required field(s): {', '.join(missing)}")
+
+
+def level(value: object, default: str = "error") -> str:
+    """Twilio sends ERROR/WARNING (its docs say Error/Warning): always lower case."""
+    text = str(value or "").strip().lower()
+    if not text:
+        return default
+    return text if text in LEVELS else "info"
+
+
+def parse_time(value: object, fallback: datetime) -> datetime:
+    """ISO 8601 (debugger, CloudEvents) or RFC 2822 (usage triggers); `fallback` if neither."""
+    text = str(value or "").strip()
+    if not text:
+        return fallback
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return fallback
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def text_or_none(value: object, limit: int = 4000) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    text = text.strip()
+    return text[:limit] if text else None

@@ -1,0 +1,1 @@
+"""What the worker does with claimed events: route, suppress, group, and hand on notices."""

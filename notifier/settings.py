@@ -1,0 +1,109 @@
+"""Environment variables, parsed once into Settings; a bad value names the variable."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from notifier.errors import UserError
+
+DEFAULT_DATABASE_URL = "sqlite:///notifier.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    auth_tokens: tuple[str, ...] = ()
+    public_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    rules_file: Path = Path("rules.toml")
+    slack_bot_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    smtp_url: str | None = None
+    email_from: str | None = None
+    error_codes_file: Path | None = None
+    port: int = 8000
+    log_level: str = "INFO"
+    # Development only: accept unsigned requests from loopback when no token is configured.
+    allow_unsigned_loopback: bool = False
+    max_body_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            auth_tokens=tuple(
+                t.strip() for t in (get("TWILIO_AUTH_TOKEN") or "").split(",") if t.strip()
+            ),
+            public_url=_url("PUBLIC_URL", get("PUBLIC_URL")),
+            database_url=get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            rules_file=Path(get("RULES_FILE") or "rules.toml"),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_api_url=_slack_api_url(get("SLACK_API_URL")),
+            smtp_url=get("SMTP_URL"),
+            email_from=get("EMAIL_FROM"),
+            error_codes_file=_path(get("TWILIO_ERROR_CODES_FILE")),
+            port=_port(get("PORT")),
+            log_level=_log_level(get("LOG_LEVEL")),
+            allow_unsigned_loopback=_flag(
+                "ALLOW_UNSIGNED_LOOPBACK", get("ALLOW_UNSIGNED_LOOPBACK")
+            ),
+        )
+
+
+def _url(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UserError(f"{name} is not an http(s) URL: {value!r}")
+    return value.rstrip("/")
+
+
+def _slack_api_url(value: str | None) -> str:
+    url = _url("SLACK_API_URL", value) or DEFAULT_SLACK_API_URL.rstrip("/")
+    return url + "/"
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return 8000
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise UserError(f"PORT is not a TCP port number: {value!r}")
+    return int(value)
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise UserError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+    return level
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise UserError(f"{name} must be 1/true or 0/false, not {value!r}")
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )

@@ -1,0 +1,146 @@
+"""Sample webhooks of every kind, as Twilio would send them, for `notifier simulate`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from urllib.parse import urlencode
+
+SAMPLE_ACCOUNT = "AC" + "0" * 32
+KINDS = ("debugger", "usage-trigger", "alarm", "event-stream", "fallback")
+DEFAULT_CODES = {
+    "debugger": "11200",
+    "alarm": "11200",
+    "event-stream": "11200",
+    "fallback": "11200",
+}
+
+
+@dataclass(frozen=True)
+class SampleRequest:
+    path: str
+    content_type: str
+    body: str
+    form: dict[str, str] | None  # the signed fields of a form body
+
+
+def sample(kind: str, code: str | None = None) -> SampleRequest:
+    code = code or "11200"
+    unique = secrets.token_hex(16)
+    now = datetime.now(UTC)
+    if kind == "debugger":
+        return _form("/twilio/debugger", _debugger(code, unique, now))
+    if kind == "usage-trigger":
+        return _form("/twilio/usage-triggers", _usage_trigger(unique, now))
+    if kind == "alarm":
+        return _form("/twilio/alarms", _alarm(code, unique, now))
+    if kind == "fallback":
+        return _form("/twilio/fallback", _fallback(code, unique))
+    if kind == "event-stream":
+        return _event_stream(code, unique, now)
+    raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+
+
+def _form(path: str, fields: dict[str, str]) -> SampleRequest:
+    return SampleRequest(path, "application/x-www-form-urlencoded", urlencode(fields), fields)
+
+
+def _debugger(code: str, unique: str, now: datetime) -> dict[str, str]:
+    payload = {
+        "resource_sid": "CA" + unique,
+        "service_sid": None,
+        "error_code": code,
+        "more_info": {
+            "Msg": "An attempt to retrieve content from https://example.com/voice "
+            "returned the HTTP status code 502",
+            "url": "https://example.com/voice",
+            "httpResponse": "502",
+        },
+        "webhook": {
+            "type": "application/json",
+            "request": {"url": "https://example.com/voice", "method": "POST"},
+            "response": {"status_code": 502, "body": "Bad Gateway"},
+        },
+    }
+    return {
+        "Sid": "NO" + unique,
+        "AccountSid": SAMPLE_ACCOUNT,
+        "ParentAccountSid": "",
+        "Timestamp": now.isoformat().replace("+00:00", "Z"),
+        "Level": "ERROR",
+        "PayloadType": "application/json",
+        "Payload": json.dumps(payload),
+    }
+
+
+def _usage_trigger(unique: str, now: datetime) -> dict[str, str]:
+    return {
+        "AccountSid": SAMPLE_ACCOUNT,
+        "UsageTriggerSid": "UT" + unique,
+        "DateFired": format_datetime(now),
+        "Recurring": "daily",
+        "UsageCategory": "totalprice",
+        "TriggerBy": "price",
+        "TriggerValue": "50",
+        "CurrentValue": "50.25",
+        "UsageRecordUri": f"/2010-04-01/Accounts/{SAMPLE_ACCOUNT}/Usage/Records/Daily",
+        "IdempotencyToken": f"{SAMPLE_ACCOUNT}-FIRES-UT{unique}",
+    }
+
+
+def _alarm(code: str, unique: str, now: datetime) -> dict[str, str]:
+    return {
+        "AccountSid": SAMPLE_ACCOUNT,
+        "AppMonitorTriggerSid": "AT" + unique,
+        "CurrentValue": "12",
+        "DateFired": now.isoformat().replace("+00:00", "Z"),
+        "Description": f"More than 10 errors {code} in 5 minutes",
+        "ErrorCode": code,
+        "IdempotencyToken": f"alarm-{unique}",
+        "Log": "error",
+        "TimePeriod": "5m",
+        "TriggerValue": "10",
+    }
+
+
+def _fallback(code: str, unique: str) -> dict[str, str]:
+    return {
+        "AccountSid": SAMPLE_ACCOUNT,
+        "CallSid": "CA" + unique,
+        "From": "+15005550006",
+        "To": "+15005550001",
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "ErrorCode": code,
+        "ErrorUrl": "https://example.com/voice",
+    }
+
+
+def _event_stream(code: str, unique: str, now: datetime) -> SampleRequest:
+    payload = {"resource_sid": "SM" + unique, "error_code": code, "more_info": {"Msg": "sample"}}
+    cloud_event = {
+        "specversion": "1.0",
+        "type": "com.twilio.error-logs.error.logged",
+        "source": "/v1/error-logs",
+        "id": "EV" + unique,
+        "time": now.isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/json",
+        "data": {
+            "sid": "NO" + unique,
+            "account_sid": SAMPLE_ACCOUNT,
+            "level": "ERROR",
+            "error_code": code,
+            "product_name": "Messaging",
+            "service_sid": None,
+            "payload": json.dumps(payload),
+        },
+    }
+    body = json.dumps([cloud_event])
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    return SampleRequest(
+        f"/twilio/event-streams?bodySHA256={digest}", "application/json", body, None
+    )

@@ -1,0 +1,1 @@
+"""The durable store: one schema over SQLAlchemy Core, on SQLite or PostgreSQL."""

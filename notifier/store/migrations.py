@@ -1,0 +1,38 @@
+"""Versioned schema migrations, applied in order by `release` and on start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, func, insert, select, text
+
+from notifier.store import schema
+
+Migration = Callable[[Connection], None]
+
+
+def _v1_events(conn: Connection) -> None:
+    schema.events.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_events,)
+LATEST = len(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    schema.schema_version.create(conn, checkfirst=True)
+    version = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
+    return int(version or 0)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the store to the latest schema; safe when several processes start at once."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Serialise concurrent starts; released at commit.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7274)"))
+        version = current_version(conn)
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            step(conn)
+            conn.execute(insert(schema.schema_version).values(version=number))
+    return LATEST

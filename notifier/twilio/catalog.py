@@ -1,0 +1,91 @@
+"""Twilio's public error-code catalog: message and product for a code, never on the hot path."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CATALOG_URL = "https://www.twilio.com/docs/api/errors/twilio-error-codes.json"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorCode:
+    code: str
+    message: str
+    product: str | None
+    log_level: str | None
+
+
+class Catalog:
+    """Error codes by number; empty until loaded, and alerts never wait for it."""
+
+    def __init__(self, codes: dict[str, ErrorCode] | None = None) -> None:
+        self._codes = codes or {}
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def lookup(self, code: str | None) -> ErrorCode | None:
+        return self._codes.get(code) if code else None
+
+    def replace(self, codes: dict[str, ErrorCode]) -> None:
+        self._codes = codes
+
+
+def parse_catalog(data: Any) -> dict[str, ErrorCode]:
+    """Read the catalog JSON (a list of objects with `code`, `message`, `product`...)."""
+    if not isinstance(data, list):
+        raise ValueError("the error-code catalog is not a JSON array")
+    codes: dict[str, ErrorCode] = {}
+    for entry in data:
+        if isinstance(entry, dict) and entry.get("code") is not None:
+            code = str(entry["code"])
+            codes[code] = ErrorCode(
+                code=code,
+                message=str(entry.get("message") or ""),
+                product=entry.get("product") or None,
+                log_level=entry.get("log_level") or None,
+            )
+    return codes
+
+
+def load_file(path: Path) -> dict[str, ErrorCode]:
+    try:
+        return parse_catalog(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"TWILIO_ERROR_CODES_FILE {str(path)!r} cannot be read: {error}") from None
+
+
+def fetch_in_background(catalog: Catalog, cache: Path, url: str = CATALOG_URL) -> threading.Thread:
+    """Fill `catalog` from the cache file at once, then from Twilio's site in a daemon thread."""
+    if cache.exists():
+        try:
+            catalog.replace(load_file(cache))
+        except ValueError as error:
+            log.warning("ignoring the cached error-code catalog: %s", error)
+    thread = threading.Thread(target=_fetch, args=(catalog, cache, url), daemon=True)
+    thread.start()
+    return thread
+
+
+def _fetch(catalog: Catalog, cache: Path, url: str) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            body = response.read()
+        codes = parse_catalog(json.loads(body))
+    except (OSError, ValueError) as error:
+        log.info("error-code catalog not fetched (%s); alerts show codes and docs links", error)
+        return
+    catalog.replace(codes)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(body)
+    except OSError as error:
+        log.info("error-code catalog not cached: %s", error)
