@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "silence",
     "digest",
     "render",
+    "migrate",
 )
 
 
