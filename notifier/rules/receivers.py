@@ -27,7 +27,8 @@ def _parse_receiver(name: str, table: Table) -> Receiver:
     table.check_keys(KINDS)
     kinds = [kind for kind in KINDS if kind in table.data]
     if len(kinds) != 1:
-        table.error(None, f"needs exactly one of slack, email or console, not {len(kinds)}")
+        if kinds or not table.data:  # otherwise the unknown key is the message
+            table.error(None, f"needs exactly one of slack, email or console, not {len(kinds)}")
         return Receiver(name=name, kind=kinds[0] if kinds else "console")
     config = table.child(kinds[0], table.label)
     parse = {"slack": _slack, "email": _email, "console": _console}[kinds[0]]
@@ -38,7 +39,8 @@ def _slack(table: Table) -> dict[str, Any]:
     table.check_keys(("channel", "webhook_url"))
     given = [key for key in ("channel", "webhook_url") if key in table.data]
     if len(given) != 1:
-        table.error(None, "slack needs exactly one of channel (bot token) or webhook_url")
+        if given or not table.data:  # otherwise the unknown key is the message
+            table.error(None, "slack needs exactly one of channel (bot token) or webhook_url")
         return {}
     value = table.string(given[0]) or ""
     # The URL is a secret: never echo it.
