@@ -1,0 +1,205 @@
+import asyncio
+import email
+import shutil
+import socket
+import ssl
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.message import EmailMessage, Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
+from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.render.context import RenderContext
+from notifier.render.email import build_message, render_email
+
+PASSWORD = "p4ss-w0rd-secret"
+
+
+def make_notice(reason: Reason = Reason.FIRST) -> Notice:
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    event = Event(source="debugger", time=at, error_code="11200", message="<b>x</b>\r\nBcc: a@b")
+    return Notice("webhooks", "webhooks|11200", reason, event, 3, at, at, ("mail",))
+
+
+def make_message(reason: Reason = Reason.FIRST) -> EmailMessage:
+    rendered = render_email(make_notice(reason), RenderContext(), "[twilio]")
+    return build_message(rendered, "bot@example.com", ["ops@example.com"])
+
+
+class Inbox:
+    def __init__(self, answer: str = "250 OK") -> None:
+        self.messages: list[Message] = []
+        self.answer = answer
+        self.passwords: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return self.answer.format(password=" ".join(self.passwords))
+
+    def authenticate(self, server: Any, session: Any, envelope: Any, mech: str, data: Any) -> Any:
+        assert isinstance(data, LoginPassword)
+        self.passwords.append(data.password.decode())
+        return AuthResult(success=data.password.decode() == PASSWORD, handled=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(inbox: Inbox, **kwargs: Any) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a self-signed certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*certificate)
+    return context
+
+
+def send(config: SmtpConfig, message: EmailMessage | None = None, timeout: float = 5) -> Outcome:
+    return asyncio.run(send_email(config, message or make_message(), timeout=timeout))
+
+
+def test_email_arrives_with_text_and_html_parts() -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        assert send(parse_smtp_url(f"smtp://127.0.0.1:{port}")) == Sent()
+    [received] = inbox.messages
+    assert received.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in received.get_payload()] == ["text/plain", "text/html"]
+    assert received["Subject"].startswith("[twilio] [error] 11200")
+    assert received["Bcc"] is None
+
+
+def test_repeat_email_threads_under_the_groups_first_message() -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        for reason in (Reason.FIRST, Reason.REPEAT):
+            send(parse_smtp_url(f"smtp://127.0.0.1:{port}"), make_message(reason))
+    first, repeat = inbox.messages
+    assert repeat["In-Reply-To"] == repeat["References"] == first["Message-ID"]
+    assert repeat["Message-ID"] != first["Message-ID"]
+
+
+def test_starttls_with_a_trusted_certificate_delivers(certificate: tuple[Path, Path]) -> None:
+    inbox = Inbox()
+    trusting = ssl.create_default_context(cafile=str(certificate[0]))
+    tls = {"tls_context": server_context(certificate), "require_starttls": True}
+    with smtp_server(inbox, authenticator=inbox.authenticate, **tls) as port:
+        config = SmtpConfig("127.0.0.1", port, "bot", PASSWORD, ssl_context=trusting)
+        assert send(config) == Sent()
+    assert inbox.passwords == [PASSWORD] and len(inbox.messages) == 1
+
+
+def test_starttls_with_an_untrusted_certificate_fails(certificate: tuple[Path, Path]) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox, tls_context=server_context(certificate), require_starttls=True) as port:
+        outcome = send(SmtpConfig("127.0.0.1", port, start_tls=True))
+    assert isinstance(outcome, Failed) and outcome.reason.startswith("TLS failure: ")
+    assert inbox.messages == []
+
+
+def test_refused_connection_is_retried() -> None:
+    outcome = send(SmtpConfig("127.0.0.1", free_port()))
+    assert isinstance(outcome, Retry) and outcome.reason.startswith("SMTP connection failed")
+
+
+def test_server_that_never_answers_is_retried_after_the_timeout() -> None:
+    async def silent_server_then_send() -> Outcome:
+        hung_up = asyncio.Event()
+
+        async def never_greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # until the client gives up
+            writer.close()
+            await writer.wait_closed()
+            hung_up.set()
+
+        async with await asyncio.start_server(never_greet, "127.0.0.1", 0) as server:
+            port = server.sockets[0].getsockname()[1]
+            outcome = await send_email(SmtpConfig("127.0.0.1", port), make_message(), timeout=0.2)
+            await hung_up.wait()
+        return outcome
+
+    outcome = asyncio.run(silent_server_then_send())
+    assert isinstance(outcome, Retry) and "Timed out" in outcome.reason
+
+
+def test_no_email_outcome_reveals_the_smtp_password() -> None:
+    outcomes = []
+    for answer in ("554 rejected {password}", "451 later {password}"):
+        inbox = Inbox(answer)
+        with smtp_server(inbox, auth_require_tls=False, authenticator=inbox.authenticate) as port:
+            outcomes.append(send(SmtpConfig("127.0.0.1", port, "bot", PASSWORD, start_tls=None)))
+            outcomes.append(send(SmtpConfig("127.0.0.1", port, "bot", "wrong", start_tls=None)))
+    outcomes.append(send(parse_smtp_url(f"smtp://bot:{PASSWORD}@127.0.0.1:{free_port()}")))
+    reasons = [o.reason for o in outcomes if not isinstance(o, Sent)]
+    assert len(reasons) == len(outcomes) == 5
+    assert "SMTP authentication failed" in reasons
+    assert not [r for r in reasons if PASSWORD in r]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://u:p%40ss@mail.example.com", SmtpConfig("mail.example.com", 587, "u", "p@ss")),
+        ("smtp://127.0.0.1:2525", SmtpConfig("127.0.0.1", 2525, start_tls=None)),
+        ("smtp://localhost", SmtpConfig("localhost", 587, start_tls=None)),
+        ("smtps://u:p@mail.example.com", SmtpConfig("mail.example.com", 465, "u", "p",
+                                                    implicit_tls=True, start_tls=False)),
+    ],
+    ids=["smtp-requires-starttls", "loopback-starttls-optional", "localhost-is-loopback",
+         "smtps-is-implicit-tls"],
+)  # fmt: skip
+def test_smtp_url_is_parsed(url: str, expected: SmtpConfig) -> None:
+    assert parse_smtp_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://u:hunter2@mail.example.com", "must start with smtp:// or smtps://, not http"),
+        ("smtp://u:hunter2@mail.example.com:99999", "port that is not a number"),
+        ("smtp://u:hun/ter2@mail.example.com", "port that is not a number"),
+        ("smtp://u:hunter2@:25", "has no host name"),
+        ("smtp://u@mail.example.com", "names user 'u' but gives no password"),
+    ],
+    ids=["wrong-scheme", "port-out-of-range", "slash-in-password", "no-host", "no-password"],
+)
+def test_bad_smtp_url_is_rejected_without_echoing_the_password(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as raised:
+        parse_smtp_url(url)
+    assert "hunter2" not in str(raised.value) and "hun" not in str(raised.value)
