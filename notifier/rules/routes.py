@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import timedelta
 
 from notifier.events import FIELD_NAMES, LEVELS, Source
 from notifier.rules.durations import format_duration
@@ -170,7 +171,7 @@ def _parse_threshold(route: Table) -> Threshold | None:
     count = table.get("count", int, "a whole number")
     if count is not None and count < 1:
         table.error("count", f"threshold count must be at least 1, not {count}")
-    return Threshold(count=count or 1, within=table.duration("within", Timing().group_interval))
+    return Threshold(count=count or 1, within=table.duration("within", timedelta(0)))
 
 
 def _warn_unreachable(parsed: list[tuple[Table, Route]]) -> None:
@@ -200,7 +201,7 @@ def parse_inhibits(root: Table) -> tuple[Inhibit, ...]:
                 when=Matcher(equal=parse_values(table, "when")),
                 suppress=Matcher(equal=parse_values(table, "suppress")),
                 equal=equal,
-                for_=table.duration("for", Timing().group_interval),
+                for_=table.duration("for", timedelta(0)),
             )
         )
     return tuple(inhibits)
