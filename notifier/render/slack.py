@@ -89,7 +89,8 @@ def render_storm_summary(channel: str, notices: list[Notice]) -> dict[str, Any]:
     """One message folding the notices pending for one channel during a storm."""
     latest = {notice.group_key: notice for notice in notices}
     headline = f"Storm: {len(notices)} alerts for {len(latest)} groups folded"
-    lines = [_storm_line(notice) for notice in list(latest.values())[:MAX_STORM_GROUPS]]
+    busiest = sorted(latest.values(), key=lambda notice: notice.count, reverse=True)
+    lines = [_storm_line(notice) for notice in busiest[:MAX_STORM_GROUPS]]
     if len(latest) > MAX_STORM_GROUPS:
         lines.append(f"…and {len(latest) - MAX_STORM_GROUPS} more groups")
     summary = f"Pending alerts for {mrkdwn_truncated(channel, 200)} were folded into this message."

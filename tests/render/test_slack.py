@@ -1,0 +1,165 @@
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.render.context import RenderContext
+from notifier.render.escape import TRUNCATED
+from notifier.render.slack import render_slack, render_storm_summary
+
+AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+CTX = RenderContext(ZoneInfo("Europe/Berlin"), {"AC" + "a" * 32: "production"})
+
+
+def make_event(**overrides: Any) -> Event:
+    fields: dict[str, Any] = {
+        "source": "debugger", "time": AT, "level": "error", "error_code": "11200",
+        "error_message": "HTTP retrieval failure", "product": "Programmable Voice",
+        "message": "Got HTTP 502", "event_sid": "NO" + "1" * 32, "account_sid": "AC" + "a" * 32,
+        "resource_sid": "CA" + "2" * 32, "url": "https://api.example.com/voice", "method": "POST",
+        "http_status": 502, "response_body": "Bad Gateway",
+    }  # fmt: skip
+    return Event(**{**fields, **overrides})
+
+
+def make_notice(event: Event | None = None, **overrides: Any) -> Notice:
+    notice = Notice(
+        "webhooks", "webhooks|11200", Reason.FIRST, event or make_event(), 1, AT, AT, ()
+    )
+    return replace(notice, **overrides)
+
+
+def texts(value: Any) -> Iterator[str]:
+    """Every string Slack will display or parse, wherever it sits in the payload."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "text" and isinstance(item, str):
+                yield item
+            else:
+                yield from texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts(item)
+
+
+def assert_within_slack_limits(payload: dict[str, Any]) -> None:
+    blocks = payload["blocks"]
+    assert len(blocks) <= 50
+    for block in blocks:
+        if block["type"] == "header":
+            assert len(block["text"]["text"]) <= 150
+        if "text" in block and block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+        fields = block.get("fields", [])
+        assert len(fields) <= 10 and all(len(f["text"]) <= 2000 for f in fields)
+
+
+HOSTILE = {
+    "mention": "<!channel> please look",
+    "link": "<https://evil.example|click here>",
+    "user": "<@U012345> and <#C0123|general>",
+    "crlf": "line one\r\nline two\nBcc: victim@example.com",
+    "huge": "x<!here>" * 12_800,
+    "unicode": "Ünïcødé ☎️ 電話 \u202e <!everyone>",
+    "fence": "``` <!channel> ```",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=[f"{k}-is-inert" for k in HOSTILE])
+@pytest.mark.parametrize("field", ["message", "error_message", "response_body", "url", "product"])
+def test_hostile_text_pings_and_links_no_one(field: str, text: str) -> None:
+    payload = render_slack(make_notice(make_event(**{field: text})), CTX)
+    assert not [t for t in texts(payload) if "<" in t or ">" in t]
+    assert_within_slack_limits(payload)
+
+
+def test_huge_message_is_truncated_with_a_visible_marker() -> None:
+    payload = render_slack(make_notice(make_event(message="é" * 100_000)), CTX)
+    message = next(t for t in texts(payload["blocks"]) if t.startswith("*Message*"))
+    assert message.endswith(TRUNCATED) and len(message) <= 3000
+
+
+def test_header_states_level_code_and_catalog_message() -> None:
+    header = render_slack(make_notice(), CTX)["blocks"][0]
+    assert header == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "ERROR 11200 HTTP retrieval failure", "emoji": True},
+    }
+
+
+def test_fields_show_friendly_account_resource_and_local_times() -> None:
+    fields = list(texts(render_slack(make_notice(), CTX)["blocks"][1]))
+    assert f"*Account*\nproduction (AC{'a' * 32})" in fields
+    assert f"*Resource*\ncall CA{'2' * 32}" in fields
+    assert "*First seen*\n2024-05-01 14:00:00 CEST" in fields
+    assert "*Reason*\nfirst" in fields
+
+
+def test_failed_request_and_response_are_shown_in_code_blocks() -> None:
+    shown = list(texts(render_slack(make_notice(), CTX)))
+    assert "*Request*\n```POST https://api.example.com/voice```" in shown
+    assert "*Response*\n```HTTP 502\nBad Gateway```" in shown
+
+
+def test_buttons_link_to_the_console_event_resource_and_error_docs() -> None:
+    actions = render_slack(make_notice(), CTX)["blocks"][-1]
+    assert [b["url"] for b in actions["elements"]] == [
+        f"https://console.twilio.com/us1/monitor/logs/debugger/errors/NO{'1' * 32}",
+        f"https://www.twilio.com/console/voice/calls/logs/CA{'2' * 32}",
+        "https://www.twilio.com/docs/api/errors/11200",
+    ]
+
+
+def test_hostile_sid_cannot_break_out_of_a_button_url() -> None:
+    event = make_event(resource_sid="CA1|<!channel> x", event_sid="NO1>|y")
+    urls = [b["url"] for b in render_slack(make_notice(event), CTX)["blocks"][-1]["elements"]]
+    assert not [u for u in urls if set(u) & set("<>| ")]
+
+
+@pytest.mark.parametrize(
+    ("trigger_by", "value", "shown"),
+    [("price", "12.5", "$12.50"), ("price", "1234", "$1,234.00"), ("count", "1500", "1,500"),
+     ("usage", "12.25", "12.25"), ("price", "n/a", "n/a")],
+    ids=["price-as-usd", "price-thousands", "count-as-number", "usage-keeps-decimals",
+         "unparseable-kept"],
+)  # fmt: skip
+def test_usage_trigger_values_are_formatted_by_trigger_kind(
+    trigger_by: str, value: str, shown: str
+) -> None:
+    event = Event(
+        source="usage_trigger", time=AT, level="info", usage_category="totalprice",
+        trigger_by=trigger_by, trigger_value=value, current_value=value, recurring="daily",
+    )  # fmt: skip
+    fields = list(texts(render_slack(make_notice(event), CTX)))
+    assert f"*Trigger value*\n{shown}" in fields and "*Recurring*\ndaily" in fields
+    assert "INFO Usage trigger fired: totalprice" in fields
+
+
+def test_fallback_text_says_why_the_notice_was_sent() -> None:
+    notice = make_notice(reason=Reason.REPEAT, new_count=4, since=AT)
+    text = render_slack(notice, CTX)["text"]
+    assert (
+        text == "ERROR 11200 HTTP retrieval failure (repeat (still happening: 4 more since 14:00))"
+    )
+
+
+def test_storm_summary_folds_notices_into_one_message_per_channel() -> None:
+    notices = [
+        make_notice(
+            group_key=f"g{i % 20}", count=i, event=make_event(error_code=str(11200 + i % 20))
+        )
+        for i in range(100)
+    ]
+    payload = render_storm_summary("#alerts <!channel>", notices)
+    assert payload["text"] == "Storm: 100 alerts for 20 groups folded"
+    listing = list(texts(payload))[-1]
+    assert listing.count("\n• ") == 14 and listing.endswith("…and 5 more groups")
+    assert listing.startswith("• ERROR 11219 HTTP retrieval failure (webhooks): 99 events")
+    assert not [t for t in texts(payload) if "<!" in t]
+    assert json.dumps(payload)
