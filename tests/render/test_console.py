@@ -1,0 +1,44 @@
+from datetime import UTC, datetime
+from typing import Any
+
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.render.console import render_console
+from notifier.render.context import RenderContext
+
+AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def make_event(**overrides: Any) -> Event:
+    fields: dict[str, Any] = {"source": "debugger", "time": AT, "error_code": "11200"}
+    return Event(**{**fields, "error_message": "HTTP retrieval failure", **overrides})
+
+
+def make_notice(event: Event, reason: Reason = Reason.FIRST) -> Notice:
+    return Notice("webhooks", "webhooks|11200", reason, event, 2, AT, AT, ())
+
+
+def test_console_block_shows_reason_code_message_account_url_and_links() -> None:
+    event = make_event(
+        message="Got HTTP 502", account_sid="AC1", url="https://x.example/hook", method="GET"
+    )
+    block = render_console(make_notice(event), RenderContext(accounts={"AC1": "prod"}))
+    assert block.splitlines()[0] == "== ERROR 11200 HTTP retrieval failure =="
+    for line in (
+        "Reason:         first",
+        "Account:        prod (AC1)",
+        "Message:        Got HTTP 502",
+        "Request:        GET https://x.example/hook",
+        "Error docs:     https://www.twilio.com/docs/api/errors/11200",
+    ):
+        assert line in block.splitlines()
+
+
+def test_multiline_values_are_indented_under_their_label() -> None:
+    block = render_console(make_notice(make_event(message="one\r\ntwo")), RenderContext())
+    assert "Message:        one\n                two\n" in block
+
+
+def test_terminal_control_sequences_in_payloads_are_neutralised() -> None:
+    block = render_console(make_notice(make_event(message="\x1b[31mred\x07\0")), RenderContext())
+    assert "\x1b" not in block and "\0" not in block and "?[31mred??" in block
