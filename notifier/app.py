@@ -18,19 +18,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from notifier.delivery import Deliverer
 from notifier.ingest.endpoint import IngestContext, make_endpoint
 from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
-from notifier.pipeline.preview import print_events
+from notifier.pipeline.process import Pipeline
+from notifier.receivers import sender_for_rules
 from notifier.rules.holder import RulesHolder
+from notifier.rules.model import Rules
 from notifier.settings import Settings
 from notifier.store.engine import make_engine
 from notifier.store.events import pending_backlog, prune_events
 from notifier.store.migrations import migrate
 from notifier.twilio import catalog as catalog_module
 from notifier.twilio.signature import SignatureChecker
-from notifier.worker import Worker
+from notifier.worker import Worker, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +69,13 @@ class Runtime:
             catalog_module.fetch_in_background(self.catalog, CATALOG_CACHE)
 
     def make_worker(self) -> Worker:
-        return Worker(self.engine, print_events)
+        rules = self.current_rules
+        pipeline = Pipeline(rules, self.catalog)
+        deliverer = Deliverer(self.engine, sender_for_rules(rules), utcnow)
+        return Worker(self.engine, pipeline, deliverer)
+
+    def current_rules(self) -> Rules:
+        return self.rules.rules
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:

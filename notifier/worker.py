@@ -1,21 +1,20 @@
-"""The worker loop: claim stored events, process them once, mark them done."""
+"""The worker loop: process stored events, flush due groups, deliver the outbox."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from notifier.store.events import StoredEvent, claim_events, mark_processed
+from notifier.delivery import Deliverer
+from notifier.pipeline.process import Pipeline
+from notifier.store.events import claim_events, mark_processed
 
 log = logging.getLogger(__name__)
-
-# Handles a claimed batch inside the transaction that marks it processed.
-Processor = Callable[[Connection, Sequence[StoredEvent], datetime], None]
 
 
 def utcnow() -> datetime:
@@ -23,12 +22,13 @@ def utcnow() -> datetime:
 
 
 class Worker:
-    """Leases batches so that a process that died mid-batch hands its events on."""
+    """Leases batches, so that a process that died mid-batch hands its events on."""
 
     def __init__(
         self,
         engine: Engine,
-        process: Processor,
+        pipeline: Pipeline,
+        deliverer: Deliverer,
         *,
         batch_size: int = 500,
         lease: timedelta = timedelta(seconds=60),
@@ -36,7 +36,8 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
-        self._process = process
+        self._pipeline = pipeline
+        self._deliverer = deliverer
         self._batch_size = batch_size
         self._lease = lease
         self._idle_poll = idle_poll
@@ -47,25 +48,35 @@ class Worker:
         """New events were stored in this process: look now rather than at the next poll."""
         self._wake.set()
 
-    def run_once(self) -> int:
-        """Process one batch; returns how many events it held."""
+    def process_once(self) -> int:
+        """Process one batch of events; returns how many it held."""
         with self._engine.begin() as conn:
             claimed = claim_events(conn, self._clock(), self._lease, self._batch_size)
         if not claimed:
             return 0
         with self._engine.begin() as conn:
-            self._process(conn, claimed, self._clock())
+            self._pipeline.process(conn, claimed, self._clock())
             mark_processed(conn, [stored.id for stored in claimed], self._clock())
         return len(claimed)
 
+    def flush_once(self) -> int:
+        with self._engine.begin() as conn:
+            return len(self._pipeline.flush_due(conn, self._clock()))
+
     async def run(self) -> None:
         while True:
-            try:
-                done = await asyncio.to_thread(self.run_once)
-            except Exception:
-                log.exception("worker batch failed; its events will be claimed again")
-                done = 0
-            if done < self._batch_size:
+            busy = await self._step()
+            if not busy:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+
+    async def _step(self) -> bool:
+        try:
+            processed = await asyncio.to_thread(self.process_once)
+            flushed = await asyncio.to_thread(self.flush_once)
+            delivered = await self._deliverer.run_once()
+        except Exception:
+            log.exception("worker step failed; its events will be claimed again")
+            return False
+        return processed >= self._batch_size or bool(flushed or delivered)

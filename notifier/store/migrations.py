@@ -15,7 +15,18 @@ def _v1_events(conn: Connection) -> None:
     schema.events.create(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_events,)
+def _v2_pipeline(conn: Connection) -> None:
+    for table in (
+        schema.event_outcomes,
+        schema.groups,
+        schema.silences,
+        schema.inhibit_marks,
+        schema.notifications,
+    ):
+        table.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_events, _v2_pipeline)
 LATEST = len(MIGRATIONS)
 
 

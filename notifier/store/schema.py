@@ -75,3 +75,66 @@ Index(
     sqlite_where=events.c.processed_at.is_(None),
 )
 Index("ix_events_received_at", events.c.received_at)
+
+# What the pipeline decided for each event on each route (digests and metrics count these).
+event_outcomes = Table(
+    "event_outcomes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", BigInteger, nullable=False, index=True),
+    Column("route", String(200)),
+    Column("outcome", String(32), nullable=False),
+    Column("group_key", String(1000)),
+    Column("time", UTCDateTime, nullable=False, index=True),
+)
+
+# One row per alert group: its whole lifecycle state (see notifier.pipeline.groups).
+groups = Table(
+    "groups",
+    metadata,
+    Column("key", String(1000), primary_key=True),
+    Column("route", String(200), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("due_at", UTCDateTime, index=True),
+)
+
+silences = Table(
+    "silences",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("matchers", Text, nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False, index=True),
+    Column("comment", Text, nullable=False),
+    Column("expired_at", UTCDateTime),
+)
+
+# The last time an event matching an [[inhibit]] `when` fired, per rule and `equal` values.
+inhibit_marks = Table(
+    "inhibit_marks",
+    metadata,
+    Column("rule", String(64), primary_key=True),
+    Column("equal_key", String(1000), primary_key=True),
+    Column("last_seen", UTCDateTime, nullable=False),
+)
+
+# The outbox: one delivery of one notice to one receiver.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("route", String(200), nullable=False),
+    Column("receiver", String(200), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("group_key", String(1000), nullable=False),
+    Column("cycle", Integer, nullable=False),
+    Column("notice", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+)
+Index("ix_notifications_pending", notifications.c.status, notifications.c.next_attempt_at)

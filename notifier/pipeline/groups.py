@@ -1,0 +1,185 @@
+"""The alert-group lifecycle as pure functions: first, new in group, repeat, threshold, quiet.
+
+A group's whole state is a `GroupState`; the store keeps it between events, so a restart or a
+rules reload neither re-sends nor forgets a group. Every function takes `now` and returns the
+next state and the notice to send, if any.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from notifier.events import Event
+from notifier.notices import Reason
+from notifier.rules.model import Route, Threshold
+
+
+class Phase(StrEnum):
+    WAITING = "waiting"  # seen, not yet announced (group_wait or below threshold)
+    OPEN = "open"  # announced; updates and repeats follow
+    QUIET = "quiet"  # no events for a while; the next one starts a new cycle
+
+
+@dataclass(frozen=True, slots=True)
+class GroupState:
+    key: str
+    route: str
+    labels: dict[str, str]
+    phase: Phase
+    cycle: int  # one per first notice: a new Slack message / email thread each cycle
+    count: int  # events in this cycle
+    first_seen: datetime
+    last_seen: datetime
+    last_event: Event
+    notified_count: int = 0  # `count` when the last notice went out
+    notified_at: datetime | None = None
+    repeat_at: datetime | None = None  # the first notice or the last repeat
+    repeat_count: int = 0
+    flush_at: datetime | None = None  # when the pending update or first notice is due
+    recent: tuple[datetime, ...] = ()  # newest event times, for the threshold window
+
+    def due_at(self, route: Route) -> datetime | None:
+        """When `on_due` has something to do: a pending flush, or going quiet."""
+        if self.phase == Phase.QUIET:
+            return None
+        quiet_at = self.last_seen + quiet_after(route)
+        return min(self.flush_at, quiet_at) if self.flush_at else quiet_at
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The pipeline's answer for one event or one due group."""
+
+    state: GroupState
+    reason: Reason | None  # None: counted, nothing to send now
+    held: str | None = None  # why the event was held back: "below_threshold", "group_wait"
+
+
+def group_key(route: Route, event: Event) -> tuple[str, dict[str, str]]:
+    """The route's name plus its group_by values: independent of anything else in the event."""
+    fields = event.fields()
+    labels = {
+        name: "" if fields.get(name) is None else str(fields[name])
+        for name in route.timing.group_by
+    }
+    parts = [route.name, *(f"{name}={labels[name]}" for name in route.timing.group_by)]
+    return "|".join(parts), labels
+
+
+def quiet_after(route: Route) -> timedelta:
+    """How long without events before a group is over: resolve_after, else the longest window."""
+    if route.timing.resolve_after is not None:
+        return route.timing.resolve_after
+    within = route.threshold.within if route.threshold else timedelta(0)
+    return max(route.timing.repeat_interval, within)
+
+
+def on_event(state: GroupState | None, route: Route, event: Event, now: datetime) -> Decision:
+    """Count one event into its group and decide whether it is announced now."""
+    if state is None or state.phase == Phase.QUIET or _gone_quiet(state, route, event.time):
+        return _open_cycle(state, route, event, now)
+    state = _counted(state, event, route)
+    if state.phase == Phase.WAITING:
+        return _maybe_announce(state, route, now)
+    if state.flush_at is None:
+        state = dataclasses.replace(state, flush_at=_next_update(state, route, now))
+    return _flush_if_due(state, route, now)
+
+
+def on_due(state: GroupState, route: Route, now: datetime) -> Decision:
+    """A due group: send the pending update, repeat, or say it went quiet."""
+    if state.phase == Phase.QUIET:
+        return Decision(state, None)
+    if now >= state.last_seen + quiet_after(route):
+        announced = state.phase == Phase.OPEN
+        quiet = dataclasses.replace(state, phase=Phase.QUIET, flush_at=None)
+        resolve = announced and route.timing.resolve_after is not None
+        return Decision(quiet, Reason.RESOLVED if resolve else None)
+    if state.phase == Phase.WAITING:
+        return _maybe_announce(state, route, now)
+    return _flush_if_due(state, route, now)
+
+
+def _open_cycle(state: GroupState | None, route: Route, event: Event, now: datetime) -> Decision:
+    key, labels = group_key(route, event)
+    fresh = GroupState(
+        key=key,
+        route=route.name,
+        labels=labels,
+        phase=Phase.WAITING,
+        cycle=(state.cycle + 1) if state else 1,
+        count=1,
+        first_seen=event.time,
+        last_seen=event.time,
+        last_event=event,
+        recent=(event.time,),
+    )
+    return _maybe_announce(fresh, route, now)
+
+
+def _counted(state: GroupState, event: Event, route: Route) -> GroupState:
+    keep = route.threshold.count if route.threshold else 1
+    recent = tuple(sorted((*state.recent, event.time)))[-keep:]
+    return dataclasses.replace(
+        state,
+        count=state.count + 1,
+        last_seen=max(state.last_seen, event.time),
+        last_event=event,
+        recent=recent,
+    )
+
+
+def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
+    """A waiting group is announced once past its threshold and its group_wait."""
+    threshold = route.threshold
+    if threshold is not None and not _threshold_reached(state, threshold):
+        return Decision(dataclasses.replace(state, flush_at=None), None, "below_threshold")
+    announce_at = state.first_seen + route.timing.group_wait
+    if now < announce_at:
+        return Decision(dataclasses.replace(state, flush_at=announce_at), None, "group_wait")
+    reason = Reason.THRESHOLD if threshold is not None else Reason.FIRST
+    return Decision(_notified(state, now, phase=Phase.OPEN, repeat=True), reason)
+
+
+def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
+    if state.flush_at is None or now < state.flush_at or state.count == state.notified_count:
+        return Decision(state, None)
+    repeat_due = (
+        state.repeat_at is not None and now >= state.repeat_at + route.timing.repeat_interval
+    )
+    if repeat_due:
+        return Decision(_notified(state, now, phase=Phase.OPEN, repeat=True), Reason.REPEAT)
+    return Decision(_notified(state, now, phase=Phase.OPEN, repeat=False), Reason.NEW_IN_GROUP)
+
+
+def _notified(state: GroupState, now: datetime, *, phase: Phase, repeat: bool) -> GroupState:
+    return dataclasses.replace(
+        state,
+        phase=phase,
+        notified_count=state.count,
+        notified_at=now,
+        flush_at=None,
+        repeat_at=now if repeat else state.repeat_at,
+        repeat_count=state.count if repeat else state.repeat_count,
+    )
+
+
+def _next_update(state: GroupState, route: Route, now: datetime) -> datetime:
+    """At most one update per group_interval; a repeat when repeat_interval has passed."""
+    next_update = (state.notified_at or now) + route.timing.group_interval
+    if state.repeat_at is not None:
+        next_update = min(next_update, state.repeat_at + route.timing.repeat_interval)
+    return max(next_update, now)
+
+
+def _threshold_reached(state: GroupState, threshold: Threshold) -> bool:
+    """`count` events within `within`, by the events' own times (a backlog counts the same)."""
+    recent = state.recent
+    return len(recent) >= threshold.count and recent[-1] - recent[0] <= threshold.within
+
+
+def _gone_quiet(state: GroupState, route: Route, event_time: datetime) -> bool:
+    return event_time >= state.last_seen + quiet_after(route)

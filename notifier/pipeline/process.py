@@ -1,0 +1,172 @@
+"""The worker's pipeline, stage by stage: enrich, route, suppress, group, enqueue.
+
+Runs inside the transaction that marks the batch processed, so a crash mid-batch leaves no
+trace and the batch is processed again: no notice is lost and none is sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from notifier.enrich import enrich
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.pipeline.groups import Decision, GroupState, group_key, on_due, on_event
+from notifier.pipeline.suppress import Outcome, marks_set_by, suppression
+from notifier.rules.match import select_routes
+from notifier.rules.model import Matcher, Route, Rules
+from notifier.store import groups as group_store
+from notifier.store.events import StoredEvent
+from notifier.store.outbox import enqueue
+from notifier.twilio.catalog import Catalog
+
+DUE_BATCH = 200
+
+
+@dataclass
+class _Step:
+    """One event on one route that reached the grouping stage."""
+
+    stored: StoredEvent
+    event: Event
+    route: Route
+    key: str
+
+
+@dataclass
+class _Batch:
+    steps: list[_Step] = field(default_factory=list)
+    outcomes: list[dict[str, object]] = field(default_factory=list)
+    marks: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def record(
+        self, stored: StoredEvent, route: str | None, outcome: Outcome, key: str | None
+    ) -> None:
+        self.outcomes.append(
+            {
+                "event_id": stored.id,
+                "route": route,
+                "outcome": outcome.value,
+                "group_key": key,
+                "time": stored.event.time,
+            }
+        )
+
+
+class Pipeline:
+    """Turns claimed events into stored group state and outbox deliveries."""
+
+    def __init__(self, rules: Callable[[], Rules], catalog: Catalog) -> None:
+        self._rules = rules
+        self._catalog = catalog
+
+    def process(
+        self, conn: Connection, events: Sequence[StoredEvent], now: datetime
+    ) -> list[Notice]:
+        rules = self._rules()
+        batch = self._route_and_suppress(conn, rules, events, now)
+        states = group_store.lock_groups(conn, (step.key for step in batch.steps))
+        notices = [n for step in batch.steps if (n := self._group(step, states, batch, now))]
+        group_store.save_groups(
+            conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()}
+        )
+        group_store.save_marks(conn, batch.marks)
+        group_store.record_outcomes(conn, batch.outcomes)
+        self._enqueue(conn, notices, states, now)
+        return notices
+
+    def flush_due(self, conn: Connection, now: datetime) -> list[Notice]:
+        """Send what group_wait, group_interval, repeat_interval and resolve_after held back."""
+        rules = self._rules()
+        states = group_store.claim_due_groups(conn, now, DUE_BATCH)
+        notices: list[Notice] = []
+        for key, before in states.items():
+            route = _route(rules, before)
+            decision = on_due(before, route, now)
+            states[key] = decision.state
+            if decision.reason is not None:
+                notices.append(make_notice(before, decision, route))
+        group_store.save_groups(
+            conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()}
+        )
+        self._enqueue(conn, notices, states, now)
+        return notices
+
+    def _route_and_suppress(
+        self, conn: Connection, rules: Rules, events: Sequence[StoredEvent], now: datetime
+    ) -> _Batch:
+        silences = group_store.active_silences(conn, now)
+        marks = group_store.load_marks(conn)
+        batch = _Batch()
+        for stored in events:
+            event = enrich(stored.event, self._catalog, rules.settings.accounts)
+            fields = event.fields()
+            for mark in marks_set_by(rules, fields):
+                marks[mark] = batch.marks[mark] = max(marks.get(mark, event.time), event.time)
+            routes = select_routes(rules, fields)
+            if not routes:
+                batch.record(stored, None, Outcome.UNMATCHED, None)
+            for route in routes:
+                held = suppression(route, rules, fields, event.time, silences, marks)
+                key = group_key(route, event)[0]
+                if held is not None:
+                    batch.record(stored, route.name, held, key)
+                else:
+                    batch.steps.append(_Step(stored, event, route, key))
+        return batch
+
+    def _group(
+        self, step: _Step, states: dict[str, GroupState], batch: _Batch, now: datetime
+    ) -> Notice | None:
+        before = states.get(step.key)
+        decision = on_event(before, step.route, step.event, now)
+        states[step.key] = decision.state
+        outcome = Outcome.BELOW_THRESHOLD if decision.held == "below_threshold" else Outcome.ALERTED
+        batch.record(step.stored, step.route.name, outcome, step.key)
+        if decision.reason is None:
+            return None
+        return make_notice(before, decision, step.route)
+
+    def _enqueue(
+        self, conn: Connection, notices: list[Notice], states: dict[str, GroupState], now: datetime
+    ) -> None:
+        for notice in notices:
+            enqueue(conn, notice, states[notice.group_key].cycle, now)
+
+
+def make_notice(before: GroupState | None, decision: Decision, route: Route) -> Notice:
+    """The notice for a decision, with "N more since HH:MM" measured from the previous one."""
+    state, reason = decision.state, decision.reason
+    assert reason is not None
+    since, previous = None, 0
+    if before is not None and reason == Reason.REPEAT:
+        since, previous = before.repeat_at, before.repeat_count
+    elif before is not None and before.cycle == state.cycle:
+        since, previous = before.notified_at, before.notified_count
+    threshold = route.threshold
+    return Notice(
+        route=route.name,
+        group_key=state.key,
+        reason=reason,
+        event=state.last_event,
+        count=state.count,
+        first_seen=state.first_seen,
+        last_seen=state.last_seen,
+        receivers=route.timing.receivers,
+        new_count=state.count - previous,
+        since=since,
+        threshold=(threshold.count, threshold.within) if threshold else None,
+        labels=state.labels,
+    )
+
+
+def _route(rules: Rules, state: GroupState) -> Route:
+    """The group's route in the rules now in force; a removed route lets its groups go quiet."""
+    for route in rules.routes:
+        if route.name == state.route:
+            return route
+    return Route(name=state.route, matcher=Matcher(), timing=rules.defaults)

@@ -1,0 +1,107 @@
+"""Why an event routed to a route is not alerted: dropped, silenced, inhibited or muted.
+
+Pure functions over plain data; the caller loads silences and inhibit marks from the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from notifier.rules.match import matches
+from notifier.rules.model import Inhibit, Route, Rules
+from notifier.rules.windows import in_window
+
+
+class Outcome(StrEnum):
+    """What became of an event on a route; stored per event for digests and metrics."""
+
+    ALERTED = "alerted"  # announced, or counted into an announced group
+    UNMATCHED = "unmatched"
+    DROPPED = "dropped"
+    SILENCED = "silenced"
+    INHIBITED = "inhibited"
+    MUTED = "muted"
+    BELOW_THRESHOLD = "below_threshold"
+    GROUP_WAIT = "group_wait"
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    id: int
+    matchers: dict[str, str]
+    starts_at: datetime
+    ends_at: datetime
+    comment: str
+
+    def covers(self, fields: Mapping[str, object], now: datetime) -> bool:
+        if not self.starts_at <= now < self.ends_at:
+            return False
+        return all(str(fields.get(name)) == value for name, value in self.matchers.items())
+
+
+InhibitMarks = Mapping[tuple[str, str], datetime]
+
+
+def inhibit_rule_key(rule: Inhibit) -> str:
+    """A stable name for an unnamed [[inhibit]] rule: its own text, so reorders keep marks."""
+    text = repr((rule.when, rule.suppress, rule.equal, rule.for_))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
+    return "|".join(f"{name}={fields.get(name)}" for name in rule.equal)
+
+
+def marks_set_by(rules: Rules, fields: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The inhibit marks an event sets: one per rule whose `when` it matches."""
+    return [
+        (inhibit_rule_key(rule), equal_key(rule, fields))
+        for rule in rules.inhibits
+        if matches(rule.when, fields)
+    ]
+
+
+def suppression(
+    route: Route,
+    rules: Rules,
+    fields: Mapping[str, object],
+    when: datetime,
+    silences: Sequence[Silence],
+    marks: InhibitMarks,
+) -> Outcome | None:
+    """The first reason that holds the event back on this route, or None to go on."""
+    if route.drop:
+        return Outcome.DROPPED
+    if any(silence.covers(fields, when) for silence in silences):
+        return Outcome.SILENCED
+    if _inhibited(rules, fields, when, marks):
+        return Outcome.INHIBITED
+    if muted_by(route, rules, when):
+        return Outcome.MUTED
+    return None
+
+
+def muted_by(route: Route, rules: Rules, when: datetime) -> str | None:
+    tz = ZoneInfo(rules.settings.timezone)
+    for name in route.mute_during:
+        window = rules.time_windows.get(name)
+        if window is not None and in_window(window, when, tz):
+            return name
+    return None
+
+
+def _inhibited(
+    rules: Rules, fields: Mapping[str, object], when: datetime, marks: InhibitMarks
+) -> bool:
+    for rule in rules.inhibits:
+        if not matches(rule.suppress, fields) or matches(rule.when, fields):
+            continue
+        seen = marks.get((inhibit_rule_key(rule), equal_key(rule, fields)))
+        if seen is not None and when - seen <= rule.for_:
+            return True
+    return False

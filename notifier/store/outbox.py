@@ -1,0 +1,126 @@
+"""The outbox: one stored delivery per notice and receiver, claimed, retried and recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+
+from notifier.notices import Notice, notice_from_json, notice_to_json
+from notifier.store.schema import notifications
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    receiver: str
+    cycle: int
+    attempts: int
+    notice: Notice
+
+
+def enqueue(conn: Connection, notice: Notice, cycle: int, now: datetime) -> None:
+    """One pending delivery per receiver of the notice."""
+    rows = [
+        {
+            "route": notice.route,
+            "receiver": receiver,
+            "reason": notice.reason.value,
+            "group_key": notice.group_key,
+            "cycle": cycle,
+            "notice": json.dumps(notice_to_json(notice), separators=(",", ":")),
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        }
+        for receiver in notice.receivers
+    ]
+    if rows:
+        conn.execute(insert(notifications), rows)
+
+
+def claim_deliveries(
+    conn: Connection, now: datetime, lease: timedelta, limit: int
+) -> list[Delivery]:
+    """Lease due deliveries, oldest first; a worker that died gives them up when the lease ends."""
+    candidates = (
+        select(notifications.c.id)
+        .where(notifications.c.status == PENDING)
+        .where(notifications.c.next_attempt_at <= now)
+        .where(or_(notifications.c.lease_until.is_(None), notifications.c.lease_until < now))
+        .order_by(notifications.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    statement = (
+        update(notifications)
+        .where(notifications.c.id.in_(candidates.scalar_subquery()))
+        .values(lease_until=now + lease, attempts=notifications.c.attempts + 1)
+        .returning(
+            notifications.c.id,
+            notifications.c.receiver,
+            notifications.c.cycle,
+            notifications.c.attempts,
+            notifications.c.notice,
+        )
+    )
+    rows = conn.execute(statement).all()
+    deliveries = [
+        Delivery(
+            row.id, row.receiver, row.cycle, row.attempts, notice_from_json(json.loads(row.notice))
+        )
+        for row in rows
+    ]
+    return sorted(deliveries, key=lambda delivery: delivery.id)
+
+
+def mark_sent(conn: Connection, delivery_id: int, now: datetime) -> None:
+    _set(conn, delivery_id, status=SENT, sent_at=now, lease_until=None, last_error=None)
+
+
+def mark_retry(conn: Connection, delivery_id: int, at: datetime, error: str) -> None:
+    _set(conn, delivery_id, next_attempt_at=at, lease_until=None, last_error=error)
+
+
+def mark_failed(conn: Connection, delivery_id: int, error: str) -> None:
+    _set(conn, delivery_id, status=FAILED, lease_until=None, last_error=error)
+
+
+def _set(conn: Connection, delivery_id: int, **values: Any) -> None:
+    conn.execute(update(notifications).where(notifications.c.id == delivery_id).values(**values))
+
+
+def list_notifications(conn: Connection, *, failed_only: bool, limit: int) -> list[dict[str, Any]]:
+    query = select(
+        notifications.c.id,
+        notifications.c.route,
+        notifications.c.receiver,
+        notifications.c.reason,
+        notifications.c.group_key,
+        notifications.c.status,
+        notifications.c.attempts,
+        notifications.c.last_error,
+        notifications.c.created_at,
+        notifications.c.sent_at,
+    )
+    if failed_only:
+        query = query.where(notifications.c.status == FAILED)
+    rows = conn.execute(query.order_by(notifications.c.id.desc()).limit(limit))
+    return [dict(row._mapping) for row in rows]
+
+
+def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[tuple[str, int, Notice]]:
+    query = select(notifications.c.receiver, notifications.c.cycle, notifications.c.notice).where(
+        notifications.c.id.in_(ids)
+    )
+    return [
+        (row.receiver, row.cycle, notice_from_json(json.loads(row.notice)))
+        for row in conn.execute(query)
+    ]
