@@ -123,3 +123,9 @@ def _stored(row: Any) -> StoredEvent:
     return StoredEvent(
         id=row.id, received_at=row.received_at, event=Event.from_json(json.loads(row.data))
     )
+
+
+def get_event(conn: Connection, event_id: int) -> StoredEvent | None:
+    query = select(events.c.id, events.c.received_at, events.c.data).where(events.c.id == event_id)
+    row = conn.execute(query).first()
+    return _stored(row) if row else None

@@ -147,3 +147,8 @@ def save_marks(conn: Connection, marks: Mapping[tuple[str, str], datetime]) -> N
 def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         conn.execute(insert(event_outcomes), list(rows))
+
+
+def load_group(conn: Connection, key: str) -> GroupState | None:
+    text = conn.execute(select(groups.c.state).where(groups.c.key == key)).scalar()
+    return state_from_json(text) if text else None

@@ -124,3 +124,21 @@ def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[tuple[str, int,
         (row.receiver, row.cycle, notice_from_json(json.loads(row.notice)))
         for row in conn.execute(query)
     ]
+
+
+REPLAYED = "replayed"
+
+
+def failed_ids(conn: Connection) -> list[int]:
+    query = select(notifications.c.id).where(notifications.c.status == FAILED)
+    return list(conn.execute(query.order_by(notifications.c.id)).scalars())
+
+
+def mark_replayed(conn: Connection, ids: Sequence[int]) -> None:
+    """A failed delivery that was queued again is no longer listed as failed."""
+    conn.execute(
+        update(notifications)
+        .where(notifications.c.id.in_(ids))
+        .where(notifications.c.status == FAILED)
+        .values(status=REPLAYED)
+    )

@@ -1,0 +1,41 @@
+"""`notifier replay ID|--failed`: send stored notifications again, marked as a replay."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from notifier.cli.common import open_store, settings_from_env
+from notifier.errors import UserError
+from notifier.notices import Reason
+from notifier.store.outbox import enqueue, failed_ids, mark_replayed, notices_by_ids
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "replay",
+        help="send notifications again (one by id, or every failed one)",
+        description="Queue stored notifications again, marked 'replay'; a worker sends them.",
+    )
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("id", nargs="?", type=int, help="a notification id (see notifications)")
+    target.add_argument("--failed", action="store_true", help="every failed notification")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    engine = open_store(settings_from_env())
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        ids = failed_ids(conn) if args.failed else [args.id]
+        found = notices_by_ids(conn, ids)
+        if not found and not args.failed:
+            raise UserError(f"no notification with id {args.id}")
+        for receiver, cycle, notice in found:
+            replay = dataclasses.replace(notice, reason=Reason.REPLAY, receivers=(receiver,))
+            enqueue(conn, replay, cycle, now)
+        mark_replayed(conn, ids)
+    print(f"queued {len(found)} notification(s) for replay")
+    return 0
