@@ -97,9 +97,7 @@ def main() -> None:
     parser.add_argument("--db", default="reference.db")
     args = parser.parse_args()
     if args.app == "reference":
-        app = reference_app(
-            args.db, os.environ["TWILIO_AUTH_TOKEN"], os.environ["PUBLIC_URL"]
-        )
+        app = reference_app(args.db, os.environ["TWILIO_AUTH_TOKEN"], os.environ["PUBLIC_URL"])
     else:
         app = ceiling_app()
     # The same options as `notifier serve` with LOG_LEVEL=WARNING.
