@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,6 +78,14 @@ class Runtime:
     def current_rules(self) -> Rules:
         return self.rules.rules
 
+    async def run_background(self, worker: Worker | None) -> None:
+        """The loops every process runs (rules reload, pruning) plus the worker when given."""
+        _reload_on_sighup(self.rules)
+        loops = [_rules_watcher(self.rules), _pruner(self)]
+        if worker is not None:
+            loops.append(worker.run())
+        await asyncio.gather(*loops)
+
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
     """`run_worker`: also process events in this process (a single-dyno install)."""
@@ -104,16 +113,12 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         writer.start()
-        loops = [_rules_watcher(runtime.rules), _pruner(runtime)]
-        if worker is not None:
-            loops.append(worker.run())
-        tasks = [asyncio.create_task(loop) for loop in loops]
+        background = asyncio.create_task(runtime.run_background(worker))
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            background.cancel()
+            await asyncio.gather(background, return_exceptions=True)
             await writer.stop()
 
     return Starlette(routes=routes, lifespan=lifespan)
@@ -161,6 +166,12 @@ def _metrics(runtime: Runtime) -> Any:
 def _backlog(engine: Engine) -> tuple[int, datetime | None]:
     with engine.connect() as conn:
         return pending_backlog(conn)
+
+
+def _reload_on_sighup(holder: RulesHolder) -> None:
+    # Signal handlers only work in the main thread; elsewhere (tests) the mtime poll suffices.
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload)
 
 
 async def _rules_watcher(holder: RulesHolder) -> None:

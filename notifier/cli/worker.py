@@ -24,5 +24,5 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     runtime = Runtime.start(settings_from_env())
-    asyncio.run(runtime.make_worker().run())
+    asyncio.run(runtime.run_background(runtime.make_worker()))
     return 0
