@@ -58,6 +58,8 @@ PATH = "/twilio/debugger"
 CONTENT_TYPE = "application/x-www-form-urlencoded"
 HOST = "127.0.0.1"
 MARK = "Z" * 32
+# --rev REV: the bot runs from `git archive REV` extracted here instead of the working tree.
+SNAPSHOT: Path | None = None
 
 TARGETS = {
     "ratio_bot_reference": 0.8,
@@ -238,6 +240,18 @@ class Server:
 
     def command(self) -> list[str]:
         if self.kind == "bot":
+            if SNAPSHOT is not None:  # --rev: the same as the console script, from the snapshot
+                launcher = "import sys; from notifier.cli import main; sys.exit(main())"
+                return [
+                    sys.executable,
+                    "-c",
+                    launcher,
+                    "serve",
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(self.port),
+                ]
             notifier = Path(sys.executable).parent / "notifier"
             return [str(notifier), "serve", "--host", HOST, "--port", str(self.port)]
         return [
@@ -259,10 +273,12 @@ class Server:
             TWILIO_AUTH_TOKEN=self.token,
             PUBLIC_URL=self.public_url,
             DATABASE_URL=f"sqlite:///{self.db}",
-            RULES_FILE=str(RULES_FILE),
+            RULES_FILE=str((SNAPSHOT or ROOT) / "rules.toml"),
             TWILIO_ERROR_CODES_FILE=str(ERROR_CODES_FILE),
             LOG_LEVEL="WARNING",
-            PYTHONPATH=str(ROOT),
+            # bench.reference from this tree; with --rev, notifier from the snapshot (first on
+            # sys.path, so it wins over the venv's editable install of this tree).
+            PYTHONPATH=f"{SNAPSHOT}:{ROOT}" if SNAPSHOT and self.kind == "bot" else str(ROOT),
         )
         for name in ("SLACK_BOT_TOKEN", "SMTP_URL", "PORT", "ALLOW_UNSIGNED_LOOPBACK"):
             env.pop(name, None)
@@ -275,7 +291,7 @@ class Server:
         # The in-process worker prints every event to stdout: to /dev/null.
         self.proc = subprocess.Popen(
             self.command(),
-            cwd=ROOT,
+            cwd=SNAPSHOT if SNAPSHOT and self.kind == "bot" else ROOT,
             env=self.env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -346,10 +362,16 @@ def readyz(port: int) -> bool:
         conn.close()
 
 
+_serial = 0
+
+
 @contextlib.contextmanager
 def running(kind: str, token: str, workdir: Path) -> Iterator[Server]:
+    """A server on a free port with a fresh SQLite file of its own."""
+    global _serial
+    _serial += 1
     port = free_port()
-    server = Server(kind, port, workdir / f"{kind}-{port}.db", token, workdir)
+    server = Server(kind, port, workdir / f"{kind}-{_serial}.db", token, workdir)
     server.start()
     try:
         yield server
@@ -748,10 +770,27 @@ def environment() -> dict[str, Any]:
         "uvicorn_loop_http": f"{loop}/{http} (uvicorn 'auto')",
         "cpus": os.cpu_count(),
         "wrk": wrk.strip(),
-        "git": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip(),
+        "git_head": git("rev-parse", "--short", "HEAD"),
     }
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
+
+
+def snapshot(rev: str, dest: Path) -> Path:
+    """`notifier/` and `rules.toml` as committed at `rev`, extracted into `dest`."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", rev, "notifier", "rules.toml"],
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
 
 
 def _importable(name: str) -> bool:
@@ -765,6 +804,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="shorter runs (smoke test)")
     parser.add_argument("--rows", default="1,2,6,7", help="which rows to run (default all)")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections")
+    parser.add_argument(
+        "--rev",
+        help="benchmark the bot as committed at this git revision (e.g. HEAD) rather than the "
+        "working tree, which other people may be editing",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -780,6 +824,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
         workdir = Path(tmp)
+        if args.rev:
+            global SNAPSHOT
+            SNAPSHOT = snapshot(args.rev, workdir / "src")
+            results["environment"]["bot_source"] = f"git archive {args.rev}"
+            results["environment"]["bot_rev"] = git("rev-parse", "--short", args.rev)
+        else:
+            results["environment"]["bot_source"] = "working tree"
+            dirty = git("status", "--porcelain", "--untracked-files=no", "notifier")
+            results["environment"]["bot_tree_dirty"] = bool(dirty)
         if 1 in rows:
             duration = 5.0 if quick else 10.0
             print(
