@@ -1,0 +1,196 @@
+"""The event inbox on SQLite and PostgreSQL: idempotent inserts, leased claims, history."""
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from notifier.events import Event
+from notifier.store.engine import make_engine
+from notifier.store.events import (
+    IncomingEvent,
+    claim_events,
+    insert_events,
+    list_events,
+    mark_processed,
+    pending_backlog,
+    prune_events,
+)
+from notifier.store.schema import events
+
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+LEASE = timedelta(seconds=60)
+
+
+def incoming(key: str, error_code: str = "11200") -> IncomingEvent:
+    event = Event(source="debugger", time=NOW, error_code=error_code, account_sid="AC1")
+    return IncomingEvent(f"debugger:{key}", event, f"Sid={key}", {"content-type": "form"})
+
+
+def insert(engine: Engine, keys: list[str], received_at: datetime = NOW) -> set[str]:
+    with engine.begin() as conn:
+        return insert_events(conn, [incoming(key) for key in keys], received_at)
+
+
+def row_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def claim(engine: Engine, now: datetime = NOW, limit: int = 100) -> list[int]:
+    with engine.begin() as conn:
+        return [stored.id for stored in claim_events(conn, now, LEASE, limit)]
+
+
+def test_redelivered_event_is_stored_once(engine: Engine) -> None:
+    first = insert(engine, ["NO1"])
+    again = insert(engine, ["NO1"])
+
+    assert (first, again) == ({"debugger:NO1"}, set())
+    assert row_count(engine) == 1
+
+
+def test_batch_holding_one_key_twice_stores_it_once(engine: Engine) -> None:
+    new = insert(engine, ["NO1", "NO2", "NO1"])
+
+    assert new == {"debugger:NO1", "debugger:NO2"}
+    assert row_count(engine) == 2
+
+
+def test_stored_event_reads_back_as_it_was_written(engine: Engine) -> None:
+    insert(engine, ["NO1"])
+
+    with engine.connect() as conn:
+        [stored] = list_events(conn, None, 10)
+
+    assert stored.received_at == NOW
+    assert stored.event == incoming("NO1").event
+
+
+def test_claim_leases_events_so_a_second_claim_gets_nothing(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2"])
+
+    first = claim(engine)
+    second = claim(engine, NOW + LEASE - timedelta(seconds=1))
+
+    assert len(first) == 2
+    assert second == []
+
+
+def test_expired_lease_is_claimed_again(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2"])
+    first = claim(engine)
+
+    again = claim(engine, NOW + LEASE + timedelta(seconds=1))
+
+    assert again == first
+
+
+def test_claim_takes_at_most_limit_oldest_first(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2", "NO3"])
+
+    first = claim(engine, limit=2)
+    rest = claim(engine, limit=2)
+
+    assert len(first) == 2 and len(rest) == 1
+    assert max(first) < rest[0]
+
+
+def test_processed_events_are_never_claimed_again(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2"])
+    ids = claim(engine)
+    with engine.begin() as conn:
+        mark_processed(conn, ids[:1], NOW)
+
+    later = claim(engine, NOW + LEASE * 10)
+
+    assert later == ids[1:]
+
+
+def test_list_events_since_returns_newer_events_newest_first(engine: Engine) -> None:
+    insert(engine, ["old"], NOW - timedelta(hours=2))
+    insert(engine, ["mid"], NOW - timedelta(minutes=30))
+    insert(engine, ["new"], NOW)
+
+    with engine.connect() as conn:
+        listed = list_events(conn, NOW - timedelta(hours=1), 10)
+
+    assert [s.received_at for s in listed] == [NOW, NOW - timedelta(minutes=30)]
+
+
+def test_list_events_stops_at_limit(engine: Engine) -> None:
+    insert(engine, [f"NO{i}" for i in range(5)])
+
+    with engine.connect() as conn:
+        listed = list_events(conn, None, 3)
+
+    assert len(listed) == 3
+
+
+def test_prune_deletes_only_events_received_before_the_cutoff(engine: Engine) -> None:
+    insert(engine, ["old"], NOW - timedelta(days=31))
+    insert(engine, ["new"], NOW - timedelta(days=29))
+
+    with engine.begin() as conn:
+        removed = prune_events(conn, NOW - timedelta(days=30))
+
+    assert removed == 1
+    assert row_count(engine) == 1
+
+
+def test_pending_backlog_counts_unprocessed_and_dates_the_oldest(engine: Engine) -> None:
+    insert(engine, ["NO1"], NOW - timedelta(minutes=5))
+    insert(engine, ["NO2"], NOW)
+    [oldest] = claim(engine, limit=1)
+    with engine.begin() as conn:
+        mark_processed(conn, [oldest], NOW)
+
+    with engine.connect() as conn:
+        backlog = pending_backlog(conn)
+
+    assert backlog == (1, NOW)  # the oldest pending one is now NO2
+
+
+def test_empty_store_has_no_backlog(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert pending_backlog(conn) == (0, None)
+
+
+KEYS = [f"NO{i:04d}" for i in range(500)]
+
+
+def insert_keys_in_chunks(url: str, start: object, results: object) -> None:
+    """Child process: waits for the start signal, inserts KEYS 25 per transaction."""
+    engine = make_engine(url)
+    new: set[str] = set()
+    start.wait()  # type: ignore[attr-defined]
+    for offset in range(0, len(KEYS), 25):
+        new |= insert(engine, KEYS[offset : offset + 25])
+    engine.dispose()
+    results.put(new)  # type: ignore[attr-defined]
+
+
+def test_two_processes_inserting_the_same_events_store_each_once(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The children import this module by its importlib name, tests.store.test_events.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    spawn = multiprocessing.get_context("spawn")
+    start, results = spawn.Event(), spawn.Queue()
+    processes = [
+        spawn.Process(target=insert_keys_in_chunks, args=(database_url, start, results))
+        for _ in range(2)
+    ]
+    for process in processes:
+        process.start()
+    start.set()
+    new = [results.get(timeout=30) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+
+    assert [process.exitcode for process in processes] == [0, 0]
+    assert row_count(engine) == len(KEYS)
+    assert new[0] | new[1] == {f"debugger:{key}" for key in KEYS}
+    assert new[0] & new[1] == set()
