@@ -1,0 +1,130 @@
+import json
+import multiprocessing
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.pipeline.process import Pipeline
+from notifier.rules.load import parse_rules
+from notifier.store import groups as group_store
+from notifier.store.engine import make_engine
+from notifier.store.events import IncomingEvent, insert_events, pending_backlog
+from notifier.store.migrations import migrate
+from notifier.store.schema import event_outcomes, groups, notifications
+from notifier.twilio.catalog import Catalog
+from notifier.worker import Worker
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.postgres,
+    pytest.mark.skipif(not os.environ.get("TEST_POSTGRES_URL"), reason="needs TEST_POSTGRES_URL"),
+]
+
+RULES = """
+[receivers.local]
+console = {}
+[[routes]]
+name = "everything"
+match = {}
+"""
+CODES = ("11200", "11205", "30007")
+STORM = 3_000
+
+
+def run_worker(url: str, deadline: float, start: Barrier, results: Queue) -> None:
+    """A worker process: process and flush until the inbox is empty; reports (events, failures)."""
+    engine = make_engine(url)
+    rules = parse_rules(RULES, "rules.toml", {})
+    clock = lambda: datetime.now(UTC)  # noqa: E731
+    deliverer = Deliverer(engine, lambda _receiver: None, clock)
+    worker = Worker(
+        engine,
+        Pipeline(lambda: rules, Catalog()),
+        deliverer,
+        batch_size=50,
+        lease=timedelta(seconds=1),
+        clock=clock,
+    )
+    processed = failed = 0
+    start.wait(timeout=20)  # both workers claim their first batch at the same moment
+    try:
+        while time.monotonic() < deadline:
+            try:  # as Worker.run does: a failed batch is claimed again once its lease ends
+                processed += worker.process_once()
+                worker.flush_once()
+            except Exception as error:
+                failed += 1
+                print("worker batch failed:", type(error).__name__, str(error)[:300], flush=True)
+            with engine.connect() as conn:
+                if pending_backlog(conn)[0] == 0:
+                    break
+    finally:
+        engine.dispose()
+    results.put((processed, failed))
+
+
+def make_storm(now: datetime) -> list[IncomingEvent]:
+    return [
+        IncomingEvent(
+            dedup_key=f"NO{number:032d}",
+            event=Event(
+                source="debugger",
+                time=now,
+                error_code=CODES[number % len(CODES)],
+                account_sid="AC" + "a" * 32,
+            ),
+            raw_body="{}",
+            headers={},
+        )
+        for number in range(STORM)
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_workers_share_a_storm_without_duplicate_or_lost_events(database_url: str) -> None:
+    engine: Engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        with engine.begin() as conn:
+            insert_events(conn, make_storm(datetime.now(UTC)), datetime.now(UTC))
+
+        context = multiprocessing.get_context("spawn")
+        start, queue = context.Barrier(2), context.Queue()
+        deadline = time.monotonic() + 25
+        workers = [
+            context.Process(target=run_worker, args=(database_url, deadline, start, queue))
+            for _ in range(2)
+        ]
+        for worker in workers:
+            worker.start()
+        results = [queue.get(timeout=30) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=10)
+
+        with engine.connect() as conn:
+            reasons = conn.execute(select(notifications.c.group_key, notifications.c.reason))
+            firsts = sorted(key for key, reason in reasons if reason == "first")
+            keys = conn.execute(select(groups.c.key)).scalars().all()
+            states = group_store.lock_groups(conn, keys)
+            per_event = conn.execute(
+                select(event_outcomes.c.event_id, func.count()).group_by(event_outcomes.c.event_id)
+            ).all()
+            backlog = pending_backlog(conn)
+    finally:
+        engine.dispose()
+
+    assert sum(processed for processed, _ in results) == STORM
+    assert backlog == (0, None)
+    assert len(firsts) == len(set(firsts)) == len(CODES)
+    assert sum(state.count for state in states.values()) == STORM
+    assert sorted(state.count for state in states.values()) == [STORM // 3] * 3
+    assert len(per_event) == STORM
+    assert {count for _, count in per_event} == {1}
+    print("failed batches per worker:", json.dumps([failed for _, failed in results]))
