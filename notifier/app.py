@@ -25,7 +25,7 @@ from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
 from notifier.pipeline.process import Pipeline
-from notifier.receivers import sender_for_rules
+from notifier.receivers import Channels, sender_for_rules
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
@@ -72,7 +72,9 @@ class Runtime:
     def make_worker(self) -> Worker:
         rules = self.current_rules
         pipeline = Pipeline(rules, self.catalog)
-        deliverer = Deliverer(self.engine, sender_for_rules(rules), utcnow)
+        deliverer = Deliverer(
+            self.engine, sender_for_rules(rules, Channels(self.settings, self.engine)), utcnow
+        )
         return Worker(self.engine, pipeline, deliverer)
 
     def current_rules(self) -> Rules:

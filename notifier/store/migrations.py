@@ -26,7 +26,17 @@ def _v2_pipeline(conn: Connection) -> None:
         table.create(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_events, _v2_pipeline)
+def _v3_digests(conn: Connection) -> None:
+    schema.digest_runs.create(conn)
+    # New stores already have it: v1 creates `events` with every index the table now declares.
+    schema.ix_events_code_received.create(conn, checkfirst=True)
+
+
+def _v4_message_refs(conn: Connection) -> None:
+    schema.message_refs.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_events, _v2_pipeline, _v3_digests, _v4_message_refs)
 LATEST = len(MIGRATIONS)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 
@@ -138,3 +139,31 @@ notifications = Table(
     Column("sent_at", UTCDateTime),
 )
 Index("ix_notifications_pending", notifications.c.status, notifications.c.next_attempt_at)
+
+# One row per digest and period: the unique key is the exactly-once claim of a scheduled run.
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("digest", String(200), nullable=False),
+    Column("period_start", UTCDateTime, nullable=False),
+    Column("period_end", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("late", Integer, nullable=False, default=0),
+    UniqueConstraint("digest", "period_start", name="uq_digest_runs_period"),
+)
+# Digests ask "was this code seen before the period?" per code: one index seek each.
+ix_events_code_received = Index(
+    "ix_events_code_received", events.c.error_code, events.c.received_at
+)
+
+# The Slack message (its `ts`) posted for a group's cycle on a receiver: edits and thread
+# replies of the same cycle go to it.
+message_refs = Table(
+    "message_refs",
+    metadata,
+    Column("receiver", String(200), primary_key=True),
+    Column("group_key", String(1000), primary_key=True),
+    Column("cycle", Integer, primary_key=True, autoincrement=False),
+    Column("ref", String(200), nullable=False),
+)

@@ -1,0 +1,128 @@
+"""Delivering notices to Slack: one message per group cycle, edited and threaded as it goes on.
+
+A FIRST or THRESHOLD notice posts a message and remembers its `ts`; NEW_IN_GROUP edits that
+message; REPEAT and RESOLVED reply in its thread and refresh it; REPLAY posts anew. Webhooks
+cannot edit or thread, so they always post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from sqlalchemy import Engine
+
+from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.channels.slack import make_client, post_message, post_webhook, update_message
+from notifier.notices import Reason
+from notifier.render.context import RenderContext
+from notifier.render.slack import render_slack
+from notifier.store.outbox import Delivery
+from notifier.store.refs import get_ref, save_ref
+
+log = logging.getLogger(__name__)
+
+_STARTS = frozenset({Reason.FIRST, Reason.THRESHOLD})
+_REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
+
+
+@dataclass
+class _Lane:
+    """One Slack destination: sends go out one at a time, and not while it is rate limited."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    blocked_until: float = 0.0  # time.monotonic()
+
+
+class SlackDelivery:
+    """Shares one aiohttp session among all Slack sends; `aclose()` it when the worker stops."""
+
+    def __init__(self, engine: Engine, token: str | None, api_url: str) -> None:
+        self._engine = engine
+        self._token = token
+        self._api_url = api_url
+        self._session: aiohttp.ClientSession | None = None
+        self._lanes: dict[str, _Lane] = {}
+
+    def session(self) -> aiohttp.ClientSession:
+        # Created lazily: an aiohttp session belongs to the loop running when it is made.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def send_api(self, delivery: Delivery, channel: str, ctx: RenderContext) -> Outcome:
+        if not self._token:
+            return Failed("SLACK_BOT_TOKEN is not set")
+        payload = render_slack(delivery.notice, ctx)
+        return await self._in_lane(f"api:{channel}", lambda: self._api(delivery, channel, payload))
+
+    async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Outcome:
+        payload = render_slack(delivery.notice, ctx)
+        return await self._in_lane(
+            f"webhook:{delivery.receiver}", lambda: post_webhook(self.session(), url, payload)
+        )
+
+    async def _in_lane(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        lane = self._lanes.setdefault(key, _Lane())
+        async with lane.lock:
+            wait = lane.blocked_until - time.monotonic()
+            if wait > 0:
+                return Retry(wait, "slack: waiting out a rate limit on this channel")
+            outcome = await send()
+            if isinstance(outcome, Retry) and outcome.after_seconds:
+                lane.blocked_until = time.monotonic() + outcome.after_seconds
+            return outcome
+
+    async def _api(self, delivery: Delivery, channel: str, payload: dict[str, Any]) -> Outcome:
+        assert self._token is not None
+        client = make_client(self._token, self.session(), self._api_url)
+        reason = delivery.notice.reason
+        if reason == Reason.REPLAY:
+            return await post_message(client, channel, payload)
+        ts = None if reason in _STARTS else await self._ref(delivery)
+        if ts is None:
+            outcome = await post_message(client, channel, payload)
+            if isinstance(outcome, Sent) and outcome.ts:
+                await self._remember(delivery, outcome.ts)
+            return outcome
+        if reason in _REPLIES:
+            outcome = await post_message(client, channel, payload, thread_ts=ts)
+            if isinstance(outcome, Sent):
+                # The reply is out; a failed refresh of the parent must not send it twice.
+                refreshed = await update_message(client, channel, ts, payload)
+                if not isinstance(refreshed, Sent):
+                    log.warning("delivery %d: parent not updated: %s", delivery.id, refreshed)
+            return outcome
+        outcome = await update_message(client, channel, ts, payload)
+        if outcome == Failed("slack: message_not_found"):
+            outcome = await post_message(client, channel, payload)
+            if isinstance(outcome, Sent) and outcome.ts:
+                await self._remember(delivery, outcome.ts)
+        return outcome
+
+    async def _ref(self, delivery: Delivery) -> str | None:
+        def read() -> str | None:
+            with self._engine.connect() as conn:
+                return get_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle)
+
+        return await asyncio.to_thread(read)
+
+    async def _remember(self, delivery: Delivery, ts: str) -> None:
+        def write() -> None:
+            with self._engine.begin() as conn:
+                save_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle, ts)
+
+        try:
+            await asyncio.to_thread(write)
+        except Exception:  # the message is out: a retry would post it twice
+            log.exception("delivery %d: could not remember the Slack message", delivery.id)

@@ -1,0 +1,92 @@
+import asyncio
+import email
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import Engine, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.receivers import Channels, sender_for_rules
+from notifier.rules.model import Receiver, Rules
+from notifier.settings import Settings
+from notifier.store.outbox import enqueue
+from notifier.store.schema import notifications
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+RULES = Rules(
+    receivers={
+        "mail": Receiver("mail", "email", {"to": ["ops@example.com"], "subject_prefix": "[tw]"})
+    }
+)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server(inbox: Inbox) -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+def notice(reason: Reason, count: int) -> Notice:
+    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    return Notice("webhooks", "webhooks|11200", reason, event, count, NOW, NOW, ("mail",))
+
+
+def deliver(engine: Engine, settings: Settings, *notices: Notice) -> list[tuple[str, str | None]]:
+    with engine.begin() as conn:
+        for item in notices:
+            enqueue(conn, item, 1, NOW)
+    channels = Channels(settings, engine)
+    deliverer = Deliverer(engine, sender_for_rules(lambda: RULES, channels), lambda: NOW)
+    asyncio.run(deliverer.run_once())
+    query = select(notifications.c.status, notifications.c.last_error)
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query.order_by(notifications.c.id))]
+
+
+def test_email_is_delivered_with_threading_headers(engine: Engine) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        settings = Settings(smtp_url=f"smtp://127.0.0.1:{port}", email_from="bot@example.com")
+        first = deliver(engine, settings, notice(Reason.FIRST, 1))
+        repeat = deliver(engine, settings, notice(Reason.REPEAT, 5))
+    assert first + repeat[1:] == [("sent", None), ("sent", None)]
+    parent, reply = inbox.messages
+    assert parent["To"] == "ops@example.com" and parent["From"] == "bot@example.com"
+    assert parent["Subject"].startswith("[tw] [error] 11200")
+    assert reply["In-Reply-To"] == reply["References"] == parent["Message-ID"]
+
+
+def test_missing_smtp_settings_fail_with_a_clear_reason(engine: Engine) -> None:
+    assert deliver(engine, Settings(email_from="bot@example.com"), notice(Reason.FIRST, 1)) == [
+        ("failed", "SMTP_URL is not set")
+    ]
+
+
+def test_missing_sender_fails_with_a_clear_reason(engine: Engine) -> None:
+    settings = Settings(smtp_url="smtp://127.0.0.1:2525")
+    assert deliver(engine, settings, notice(Reason.FIRST, 1)) == [
+        ("failed", "EMAIL_FROM is not set")
+    ]

@@ -1,0 +1,223 @@
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fakes.slack import FakeSlack
+from sqlalchemy import Engine, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.receivers import Channels, sender_for_rules
+from notifier.rules.model import Receiver, Rules
+from notifier.settings import Settings
+from notifier.store.outbox import enqueue
+from notifier.store.schema import notifications
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+TOKEN = "xoxb-1234-very-secret-token"
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def notice(reason: Reason, group: str = "webhooks|11200", count: int = 1) -> Notice:
+    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    return Notice("webhooks", group, reason, event, count, NOW, NOW, ("slack",))
+
+
+def rules(**config: str) -> Rules:
+    return Rules(receivers={"slack": Receiver("slack", "slack", dict(config))})
+
+
+def queue(engine: Engine, *items: Notice, cycle: int = 1, at: datetime = NOW) -> None:
+    with engine.begin() as conn:
+        for item in items:
+            enqueue(conn, item, cycle, at)
+
+
+def rows(engine: Engine) -> list[Any]:
+    query = select(
+        notifications.c.status, notifications.c.last_error, notifications.c.next_attempt_at
+    ).order_by(notifications.c.id)
+    with engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+Step = Callable[[Deliverer], Awaitable[None]]
+
+
+def run(
+    engine: Engine, slack: FakeSlack, scenario: Step, clock: Clock | None = None, **config: str
+) -> None:
+    """Runs a scenario on one loop, through a real Deliverer and the real senders."""
+    settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
+    channels = Channels(settings, engine)
+    the_rules = rules(**(config or {"channel": "#alerts"}))
+    deliverer = Deliverer(engine, sender_for_rules(lambda: the_rules, channels), clock or Clock())
+
+    async def go() -> None:
+        try:
+            await scenario(deliverer)
+        finally:
+            await channels.aclose()
+
+    asyncio.run(go())
+
+
+def test_first_posts_then_new_in_group_edits_and_repeat_replies_in_thread(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        assert await deliverer.run_once() == 1
+        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        assert await deliverer.run_once() == 1
+        queue(engine, notice(Reason.REPEAT, count=3))
+        assert await deliverer.run_once() == 1
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario)
+        parent, reply = slack.messages
+        assert parent["channel"] == "#alerts" and parent["thread_ts"] is None
+        assert reply["thread_ts"] == parent["ts"]
+        # new_in_group edited the parent; the repeat refreshed it too.
+        assert [u["ts"] for u in slack.updates] == [parent["ts"], parent["ts"]]
+    assert [row.status for row in rows(engine)] == ["sent", "sent", "sent"]
+
+
+def test_first_and_new_in_group_in_one_batch_edit_the_message_just_posted(
+    engine: Engine,
+) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST), notice(Reason.NEW_IN_GROUP, count=2))
+        assert await deliverer.run_once() == 2
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario)
+        [parent] = slack.messages
+        assert [u["ts"] for u in slack.updates] == [parent["ts"]]
+
+
+def test_new_in_group_without_a_known_message_posts_one(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario)
+        assert len(slack.messages) == 1 and slack.updates == []
+
+
+def test_a_new_cycle_and_a_replay_post_new_messages(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        queue(engine, notice(Reason.FIRST), cycle=2)
+        queue(engine, notice(Reason.REPLAY))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario)
+        assert len({m["ts"] for m in slack.messages}) == 3 and slack.updates == []
+
+
+def test_429_defers_the_delivery_and_holds_back_the_channel(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST, "a"), notice(Reason.FIRST, "b"))
+        assert await deliverer.run_once() == 2
+        assert await deliverer.run_once() == 0  # nothing is due yet
+
+    with FakeSlack(token=TOKEN) as slack:
+        slack.rate_limit(30, channel="#alerts")
+        run(engine, slack, scenario, clock)
+        assert [r.status for r in slack.requests] == [429]
+        assert slack.messages == []
+    first, second = rows(engine)
+    assert first.status == second.status == "pending"
+    assert first.next_attempt_at >= NOW + timedelta(seconds=30)
+    assert second.next_attempt_at >= NOW + timedelta(seconds=29)
+    assert "rate limit" in first.last_error
+
+
+def test_500_is_retried_and_then_delivered_exactly_once(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        await deliverer.run_once()
+        assert rows(engine)[0].status == "pending"
+        clock.now += timedelta(hours=1)
+        await deliverer.run_once()
+        clock.now += timedelta(hours=1)
+        assert await deliverer.run_once() == 0
+
+    with FakeSlack(token=TOKEN) as slack:
+        slack.fail_next(1, status=500)
+        run(engine, slack, scenario, clock)
+        assert [r.status for r in slack.requests] == [500, 200]
+        assert len(slack.messages) == 1
+    assert [row.status for row in rows(engine)] == ["sent"]
+
+
+def test_channel_not_found_fails_with_that_reason(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        slack.error("channel_not_found")
+        run(engine, slack, scenario)
+    [row] = rows(engine)
+    assert (row.status, row.last_error) == ("failed", "slack: channel_not_found")
+
+
+def test_the_token_never_appears_in_last_error(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST, "a"))
+        await deliverer.run_once()
+        slack.error(None)
+        slack.fail_next(1, status=500, body=f"oops {TOKEN}")
+        queue(engine, notice(Reason.FIRST, "b"))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        slack.error(TOKEN)  # a hostile answer echoing the token back
+        run(engine, slack, scenario, clock)
+    errors = [row.last_error for row in rows(engine)]
+    assert all(errors) and not [e for e in errors if TOKEN in e]
+
+
+def test_missing_bot_token_fails_clearly(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        await deliverer.run_once()
+
+    with FakeSlack(token="") as slack:
+        run(engine, slack, scenario)
+        assert slack.requests == []
+    [row] = rows(engine)
+    assert (row.status, row.last_error) == ("failed", "SLACK_BOT_TOKEN is not set")
+
+
+def test_webhook_receiver_always_posts(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice(Reason.FIRST))
+        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        await deliverer.run_once()
+        queue(engine, notice(Reason.REPEAT, count=3))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario, webhook_url=slack.webhook_url())
+        assert len(slack.messages) == 3 and slack.updates == []
+        assert all(r.path.startswith("/webhook/") for r in slack.requests)
+    assert [row.status for row in rows(engine)] == ["sent"] * 3
