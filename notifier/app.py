@@ -52,6 +52,8 @@ class Runtime:
     rules: RulesHolder
     metrics: Metrics = field(default_factory=Metrics)
     catalog: catalog_module.Catalog = field(default_factory=catalog_module.Catalog)
+    # Slack and email senders (one shared HTTP session), made with the worker.
+    channels: Channels | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
@@ -72,9 +74,8 @@ class Runtime:
     def make_worker(self) -> Worker:
         rules = self.current_rules
         pipeline = Pipeline(rules, self.catalog)
-        deliverer = Deliverer(
-            self.engine, sender_for_rules(rules, Channels(self.settings, self.engine)), utcnow
-        )
+        self.channels = Channels(self.settings, self.engine)
+        deliverer = Deliverer(self.engine, sender_for_rules(rules, self.channels), utcnow)
         return Worker(self.engine, pipeline, deliverer)
 
     def current_rules(self) -> Rules:
@@ -86,7 +87,11 @@ class Runtime:
         loops = [_rules_watcher(self.rules), _pruner(self)]
         if worker is not None:
             loops.append(worker.run())
-        await asyncio.gather(*loops)
+        try:
+            await asyncio.gather(*loops)
+        finally:
+            if self.channels is not None:
+                await self.channels.aclose()
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
