@@ -15,7 +15,7 @@ def parse(request: RequestData) -> list[Parsed]:
     event = Event(
         source=Source.DEBUGGER,
         time=parse_time(fields.get("Timestamp"), request.received_at),
-        level=level(fields.get("Level")),
+        level=level(fields.get("Level") or payload.log_level),
         error_code=payload.error_code,
         message=payload.message,
         event_sid=text_or_none(fields.get("Sid")),

@@ -114,7 +114,7 @@ def _decode(
     assert content_type == JSON
     try:
         return None, json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise Rejected(400, "invalid", f"body is not valid JSON: {error}") from None
 
 

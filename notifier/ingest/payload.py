@@ -19,6 +19,7 @@ class PayloadFields:
     method: str | None = None
     http_status: int | None = None
     response_body: str | None = None
+    log_level: str | None = None
 
 
 def parse_payload(raw: object) -> PayloadFields:
@@ -28,7 +29,7 @@ def parse_payload(raw: object) -> PayloadFields:
     else:
         try:
             data = json.loads(str(raw)) if raw else {}
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
     if not isinstance(data, dict):
         return PayloadFields(message=text_or_none(raw))
@@ -45,6 +46,7 @@ def parse_payload(raw: object) -> PayloadFields:
         method=text_or_none(request.get("method")),
         http_status=_status(response.get("status_code") or more_info.get("httpResponse")),
         response_body=text_or_none(response.get("body"), limit=2000),
+        log_level=text_or_none(more_info.get("LogLevel")),
     )
 
 

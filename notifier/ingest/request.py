@@ -42,7 +42,7 @@ def dedup_key(source: str, parsed: Parsed, request: RequestData) -> str:
         or request.headers.get("i-twilio-idempotency-token")
         or hashlib.sha256(request.body.encode("utf-8", "replace")).hexdigest()
     )
-    return f"{source}:{identity}"[:255]
+    return storable(f"{source}:{identity}")[:255]
 
 
 def require(fields: Mapping[str, str], *names: str) -> None:
@@ -73,12 +73,19 @@ def parse_time(value: object, fallback: datetime) -> datetime:
             return fallback
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # a valid time at the very edge of the calendar
+        return fallback
 
 
 def text_or_none(value: object, limit: int = 4000) -> str | None:
     if value is None:
         return None
-    text = value if isinstance(value, str) else str(value)
-    text = text.strip()
+    text = storable(value if isinstance(value, str) else str(value)).strip()
     return text[:limit] if text else None
+
+
+def storable(text: str) -> str:
+    """Without lone surrogates (JSON can carry "\\ud800"), which no database can encode."""
+    return text.encode("utf-8", "replace").decode("utf-8")

@@ -45,16 +45,29 @@ class InboxWriter:
             items = [item for request_items, _ in batch for item in request_items]
             try:
                 new = await asyncio.to_thread(self._commit, items)
-            except Exception as error:  # every waiting request must learn of the failure
+            except Exception:
+                # One event the store cannot take must not fail the requests batched with it.
+                await self._commit_one_by_one(batch)
+            else:
                 for _, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(new)
+                    _resolve(future, new)
             self._on_stored()
+
+    async def _commit_one_by_one(
+        self, batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
+    ) -> None:
+        for items, future in batch:
+            try:
+                _resolve(future, await asyncio.to_thread(self._commit, items))
+            except Exception as error:  # this request's own failure: it is answered 503
+                if not future.done():
+                    future.set_exception(error)
 
     def _commit(self, items: Sequence[IncomingEvent]) -> set[str]:
         with self._engine.begin() as conn:
             return insert_events(conn, items, datetime.now(UTC))
+
+
+def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:
+    if not future.done():  # the request may have been cancelled by a client that went away
+        future.set_result(new)

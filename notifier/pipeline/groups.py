@@ -8,6 +8,7 @@ next state and the notice to send, if any.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,6 +16,8 @@ from enum import StrEnum
 from notifier.events import Event
 from notifier.notices import Reason
 from notifier.rules.model import Route, Threshold
+
+MAX_KEY = 500
 
 
 class Phase(StrEnum):
@@ -66,7 +69,14 @@ def group_key(route: Route, event: Event) -> tuple[str, dict[str, str]]:
         for name in route.timing.group_by
     }
     parts = [route.name, *(f"{name}={labels[name]}" for name in route.timing.group_by)]
-    return "|".join(parts), labels
+    return bounded("|".join(parts)), labels
+
+
+def bounded(key: str) -> str:
+    """Keys fit the store's columns: a long one keeps its start and a hash of the whole."""
+    if len(key) <= MAX_KEY:
+        return key
+    return key[: MAX_KEY - 17] + "#" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def quiet_after(route: Route) -> timedelta:
@@ -126,6 +136,7 @@ def _counted(state: GroupState, event: Event, route: Route) -> GroupState:
     return dataclasses.replace(
         state,
         count=state.count + 1,
+        first_seen=min(state.first_seen, event.time),
         last_seen=max(state.last_seen, event.time),
         last_event=event,
         recent=recent,

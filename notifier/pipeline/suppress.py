@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -102,6 +102,6 @@ def _inhibited(
         if not matches(rule.suppress, fields) or matches(rule.when, fields):
             continue
         seen = marks.get((inhibit_rule_key(rule), equal_key(rule, fields)))
-        if seen is not None and when - seen <= rule.for_:
+        if seen is not None and timedelta(0) <= when - seen <= rule.for_:
             return True
     return False
