@@ -1,0 +1,210 @@
+"""The real `notifier serve` process: simulate every kind, list events, proxies, start-up."""
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import SHARED_DATA
+
+from notifier.simulate import KINDS
+from notifier.twilio.signature import sign
+
+pytestmark = pytest.mark.e2e
+
+NOTIFIER = str(Path(sys.executable).parent / "notifier")
+RULES = '[receivers.local]\nconsole = {}\n[fallback]\nvoice_say = "Sorry."\n'
+REAL_30007 = {
+    "ParentAccountSid": "ACffcbcc79af64899e720a5076b4e6b217",
+    "Payload": '{"resource_sid":"SMba2e5f029d1b1630bbf01232ff9b814c",'
+    '"service_sid":"SM736f35d231bd230a80c8929e50a2c24c","error_code":"30007"}',
+    "PayloadType": "application/json",
+    "AccountSid": "AC9a5a39b6ac47a0061bb00da10efd8264",
+    "Timestamp": "2021-10-12T23:43:53.289Z",
+    "Level": "ERROR",
+    "Sid": "NO1436992f15326b2603d79db507cedba2",
+}
+
+
+def bot_env(folder: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a bot on `database_url` that never reaches the internet."""
+    rules = folder / "rules.toml"
+    rules.write_text(RULES)
+    unset = ("PUBLIC_URL", "TWILIO_AUTH_TOKEN", "ALLOW_UNSIGNED_LOOPBACK", "FORWARDED_ALLOW_IPS")
+    env = {name: value for name, value in os.environ.items() if name not in unset}
+    env.update(
+        TWILIO_AUTH_TOKEN="tok",
+        DATABASE_URL=database_url,
+        RULES_FILE=str(rules),
+        TWILIO_ERROR_CODES_FILE=str(SHARED_DATA / "twilio-error-codes.json"),
+        LOG_LEVEL="WARNING",
+    )
+    return {**env, **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], folder: Path) -> Iterator[str]:
+    port = free_port()
+    with (folder / f"server-{port}.log").open("wb") as log:
+        command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_ready(base, process, folder / f"server-{port}.log")
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.05)
+    pytest.fail(f"the server was not ready within 20 s:\n{log.read_text()}")
+
+
+def stored_events(env: dict[str, str], folder: Path) -> list[dict[str, Any]]:
+    command = [NOTIFIER, "events", "--json", "--since", "1h", "--limit", "100000"]
+    listed = subprocess.run(
+        command, env=env, cwd=folder, capture_output=True, text=True, timeout=30
+    )
+    assert listed.returncode == 0, listed.stderr
+    events: list[dict[str, Any]] = json.loads(listed.stdout)
+    return events
+
+
+@pytest.fixture(scope="module")
+def sqlite_bot(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, dict[str, str], Path]]:
+    folder = tmp_path_factory.mktemp("bot")
+    env = bot_env(folder, f"sqlite:///{folder / 'store.db'}")
+    with serving(env, folder) as base:
+        yield base, env, folder
+
+
+def test_simulate_sends_every_kind_and_events_lists_them(tmp_path: Path, database_url: str) -> None:
+    env = bot_env(tmp_path, database_url)
+    with serving(env, tmp_path) as base:
+        senders = [
+            subprocess.Popen(
+                [NOTIFIER, "simulate", kind, "--code", "11205", "--url", base],
+                env=env,
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for kind in KINDS
+        ]
+        answers = [(sender.communicate(timeout=30), sender.returncode) for sender in senders]
+        events = stored_events(env, tmp_path)
+
+    assert [(code, out.split(" ")[0]) for (out, _), code in answers] == [(0, "200")] * len(KINDS)
+    assert sorted(e["source"] for e in events) == sorted(k.replace("-", "_") for k in KINDS)
+    assert all(
+        {"id", "received_at", "source", "error_code", "level", "message"} <= e.keys()
+        for e in events
+    )
+
+
+def test_signed_request_is_stored_with_catalog_fields(
+    sqlite_bot: tuple[str, dict[str, str], Path],
+) -> None:
+    base, env, folder = sqlite_bot
+    signature = sign("tok", f"{base}/twilio/debugger", REAL_30007)
+
+    response = httpx.post(
+        f"{base}/twilio/debugger", data=REAL_30007, headers={"X-Twilio-Signature": signature}
+    )
+    [event] = [e for e in stored_events(env, folder) if e["event_sid"] == REAL_30007["Sid"]]
+
+    assert response.status_code == 200
+    assert (event["error_code"], event["error_message"], event["product"]) == (
+        "30007",
+        "Message filtered",
+        "Programmable SMS",
+    )
+    assert isinstance(event["id"], int) and event["received_at"].endswith("Z")
+    assert event["time"] == "2021-10-12T23:43:53.289000Z"
+
+
+def test_bad_signature_is_refused_and_counted_by_the_server(
+    sqlite_bot: tuple[str, dict[str, str], Path],
+) -> None:
+    base, _, _ = sqlite_bot
+    rejected = 'notifier_events_rejected_total{reason="signature",source="debugger"}'
+
+    def count() -> float:
+        lines = httpx.get(f"{base}/metrics").text.splitlines()
+        return sum(float(line.split(" ")[-1]) for line in lines if line.startswith(rejected))
+
+    before = count()
+    response = httpx.post(
+        f"{base}/twilio/debugger", data=REAL_30007, headers={"X-Twilio-Signature": "bm9wZQ=="}
+    )
+
+    assert response.status_code == 403
+    assert count() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("signed_for", "status"),
+    [
+        pytest.param("https://bot.example.com/twilio/debugger", 200, id="public-url-accepted"),
+        pytest.param("local", 403, id="local-url-refused"),
+    ],
+)
+def test_proxy_headers_give_the_url_twilio_signed(
+    sqlite_bot: tuple[str, dict[str, str], Path], signed_for: str, status: int
+) -> None:
+    base, _, _ = sqlite_bot
+    fields = {**REAL_30007, "Sid": f"NOproxy{status}"}
+    url = f"{base}/twilio/debugger" if signed_for == "local" else signed_for
+    headers = {
+        "Host": "bot.example.com",
+        "X-Forwarded-Proto": "https",
+        "X-Twilio-Signature": sign("tok", url, fields),
+    }
+
+    response = httpx.post(f"{base}/twilio/debugger", data=fields, headers=headers)
+
+    assert response.status_code == status
+
+
+def test_server_refuses_to_start_without_an_auth_token(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
+    del env["TWILIO_AUTH_TOKEN"]
+
+    command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    result = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30
+    )
+
+    assert result.returncode == 1
+    assert "TWILIO_AUTH_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
