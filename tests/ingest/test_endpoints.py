@@ -337,12 +337,6 @@ def test_cloud_event_redelivered_in_another_batch_is_stored_once(tmp_path: Path)
         assert len(stored(runtime)) == 2
 
 
-@pytest.mark.xfail(
-    reason="BUG: endpoint._signed passes the GET query fields as signed params, so it checks "
-    "HMAC(url + sorted query fields); Twilio signs a GET as the URL (query included) alone, so "
-    "every real GET usage-trigger or fallback callback is refused with 403",
-    strict=True,
-)
 def test_usage_trigger_by_get_signed_as_twilio_signs_it_is_accepted(tmp_path: Path) -> None:
     path = "/twilio/usage-triggers?" + urlencode(USAGE_TRIGGER)
     signature = sign("tok", BASE + path, {})  # GET: Twilio signs the full URL, no params
@@ -444,18 +438,6 @@ def test_metrics_show_the_backlog_of_unprocessed_events(tmp_path: Path) -> None:
         assert metric(client, "notifier_queue_lag_seconds") >= 0.0
 
 
-def postgres_only_bug(request: pytest.FixtureRequest, reason: str) -> None:
-    if "postgres" in request.node.callspec.id:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
-VARCHAR_BUG = (
-    "BUG: store/schema.py declares events.{account_sid,resource_sid} String(64) and error_code "
-    "String(16); SQLite ignores the length, PostgreSQL raises StringDataRightTruncation, so "
-    "writer.store fails and the signed event is answered 503 on every retry and never stored"
-)
-
-
 @pytest.mark.parametrize(
     "fields",
     [
@@ -471,9 +453,8 @@ VARCHAR_BUG = (
     ],
 )
 def test_signed_event_with_oversized_sids_is_stored_not_refused(
-    tmp_path: Path, database_url: str, request: pytest.FixtureRequest, fields: dict[str, str]
+    tmp_path: Path, database_url: str, fields: dict[str, str]
 ) -> None:
-    postgres_only_bug(request, VARCHAR_BUG)
     with bot(tmp_path, database_url) as (client, runtime):
         response = post_form(client, "/twilio/debugger", fields)
 
@@ -481,12 +462,6 @@ def test_signed_event_with_oversized_sids_is_stored_not_refused(
         assert len(stored(runtime)) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: a JSON string with a lone surrogate (\\ud800) decodes into a str that sqlite3 "
-    "and psycopg cannot encode; writer.store raises UnicodeEncodeError and the signed alarm "
-    "is answered 503 forever instead of being stored",
-    strict=True,
-)
 def test_signed_alarm_with_a_lone_surrogate_is_stored(tmp_path: Path, database_url: str) -> None:
     text = '{"AccountSid": "AC\\ud800", "IdempotencyToken": "alarm-1", "ErrorCode": "11200"}'
     path = f"/twilio/alarms?bodySHA256={hashlib.sha256(text.encode()).hexdigest()}"
@@ -506,12 +481,6 @@ def incoming(key: str, account_sid: str) -> IncomingEvent:
     return IncomingEvent(f"debugger:{key}", event, "", {})
 
 
-@pytest.mark.xfail(
-    reason="BUG: InboxWriter commits every queued request in one transaction, so one event the "
-    "store cannot take (here a lone surrogate) fails the whole batch and the innocent requests "
-    "committed with it are answered 503 too",
-    strict=True,
-)
 def test_one_unstorable_event_does_not_fail_the_requests_batched_with_it(
     tmp_path: Path,
 ) -> None:

@@ -168,12 +168,6 @@ def test_hostile_text_is_stored_verbatim(bot: tuple[TestClient, Runtime]) -> Non
 DEEP_JSON = "[" * 5000 + "]" * 5000
 
 
-@pytest.mark.xfail(
-    reason="BUG: endpoint._decode catches only ValueError around json.loads; deeply nested JSON "
-    "raises RecursionError, so an UNSIGNED request (decoding happens before the signature "
-    "check) gets a 500",
-    strict=True,
-)
 @pytest.mark.parametrize("path", ["/twilio/event-streams", "/twilio/alarms"])
 def test_deeply_nested_json_body_is_not_a_500(bot: tuple[TestClient, Runtime], path: str) -> None:
     client, _ = bot
@@ -183,11 +177,6 @@ def test_deeply_nested_json_body_is_not_a_500(bot: tuple[TestClient, Runtime], p
     assert response.status_code in CLEAR_ANSWERS
 
 
-@pytest.mark.xfail(
-    reason="BUG: payload.parse_payload catches only ValueError around json.loads; a deeply "
-    "nested debugger Payload raises RecursionError and the signed event gets a 500",
-    strict=True,
-)
 def test_deeply_nested_debugger_payload_is_not_a_500(bot: tuple[TestClient, Runtime]) -> None:
     client, _ = bot
     fields = {"AccountSid": "AC1", "Sid": "NOdeep", "Payload": DEEP_JSON}
@@ -205,12 +194,6 @@ def extreme_time(path: str, value: str) -> tuple[str, dict[str, Any]]:
     return path, {"AccountSid": "AC1", "Sid": value, "UsageTriggerSid": "UT1", name: value}
 
 
-@pytest.mark.xfail(
-    reason="BUG: request.parse_time catches ValueError/TypeError but not the OverflowError that "
-    "astimezone(UTC) raises for a valid time at the edge of datetime's range, so the signed "
-    "event gets a 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("path", "value"),
     [

@@ -237,11 +237,6 @@ def test_debugger_level_is_lower_cased(level: str) -> None:
     assert parsed.event.level == "error"
 
 
-@pytest.mark.xfail(
-    reason="BUG: debugger.parse ignores the payload's more_info.LogLevel when the Level field "
-    "is absent and defaults to 'error', so this captured WARNING event is stored as an error",
-    strict=True,
-)
 def test_debugger_level_falls_back_to_the_payload_log_level() -> None:
     parsed = parse_one(debugger.parse, request(SIP_32009))
 

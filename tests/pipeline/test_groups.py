@@ -252,11 +252,6 @@ def test_missing_group_by_field_is_an_empty_label() -> None:
     assert (key, labels) == ("webhooks|resource_sid=", {"resource_sid": ""})
 
 
-@pytest.mark.xfail(
-    reason="BUG: groups._counted keeps first_seen of the first-processed event; an older event "
-    "processed later (out-of-order delivery) should move first_seen back (last_seen uses max)",
-    strict=True,
-)
 def test_out_of_order_event_moves_first_seen_back() -> None:
     route = make_route()
     state = on_event(None, route, make_event(seconds(60)), seconds(60)).state

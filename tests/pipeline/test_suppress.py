@@ -191,12 +191,6 @@ def test_marks_for_different_equal_values_differ() -> None:
     assert marks_at(rules, NOW, account_sid=PROD).keys() != marks_at(rules, NOW, account_sid=TEST)
 
 
-@pytest.mark.xfail(
-    reason="BUG: suppress._inhibited checks `when - seen <= for` but not `seen <= when`: a "
-    "when-event that fired after the target (a late or backlogged target) inhibits it, however "
-    "much later it fired",
-    strict=True,
-)
 def test_when_event_long_after_the_target_does_not_inhibit_it() -> None:
     marks = marks_at(make_rules(), NOW + timedelta(hours=2))
 
