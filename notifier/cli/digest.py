@@ -1,0 +1,56 @@
+"""`notifier digest NAME [--dry-run]`: build the digest of the current period now."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from notifier.app import Runtime
+from notifier.cli.common import settings_from_env
+from notifier.digest.build import build_report
+from notifier.digest.deliver import deliver_digest
+from notifier.digest.render import render_text
+from notifier.digest.schedule import digest_trigger, period_for, utcnow
+from notifier.errors import UserError
+from notifier.receivers import render_context
+from notifier.rules.model import Digest, Rules
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "digest",
+        help="build a digest now (and send it unless --dry-run)",
+        description=(
+            "Build the digest NAME of rules.toml for the period up to now and send it to its "
+            "receivers. A manual run does not count as the scheduled one."
+        ),
+    )
+    parser.add_argument("name", metavar="NAME", help="the digest's name in rules.toml")
+    parser.add_argument("--dry-run", action="store_true", help="print it instead of sending it")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings_from_env(), fetch_catalog=False)
+    rules = runtime.rules.rules
+    digest = find_digest(rules, args.name)
+    now = utcnow()
+    start, end = period_for(digest, digest_trigger(digest, rules), now)
+    try:
+        with runtime.engine.connect() as conn:
+            report = build_report(conn, digest, start, end, runtime.catalog)
+    except ValueError as error:
+        raise UserError(f'digest "{digest.name}": {error}') from None
+    if args.dry_run:
+        print(render_text(report, render_context(rules)), end="")
+    else:
+        deliver_digest(report, digest, rules)
+    return 0
+
+
+def find_digest(rules: Rules, name: str) -> Digest:
+    for digest in rules.digests:
+        if digest.name == name:
+            return digest
+    known = ", ".join(d.name for d in rules.digests) or "none are defined"
+    raise UserError(f'no digest named "{name}" in the rules (digests: {known})')

@@ -1,0 +1,187 @@
+"""A digest's content for one period, computed with aggregate queries into plain data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from notifier.rules.model import Digest
+from notifier.store import digests as queries
+from notifier.twilio.catalog import Catalog
+
+SUPPRESSED = ("dropped", "silenced", "inhibited", "muted", "below_threshold")
+TOP_CODES = 10
+TOP_VALUES = 3
+FIRED_SHOWN = 20
+
+
+@dataclass(frozen=True, slots=True)
+class CodeLine:
+    code: str
+    count: int
+    previous: int
+    first_seen: datetime
+    last_seen: datetime
+    new: bool
+    message: str | None = None
+    product: str | None = None
+    top_accounts: tuple[tuple[str, int], ...] = ()
+    top_resources: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    source: str
+    time: datetime
+    account_sid: str | None
+    name: str | None  # usage category or alarm name
+    trigger_value: str | None
+    current_value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FailedDelivery:
+    route: str
+    receiver: str
+    count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class DigestReport:
+    """Everything a digest says about one period; rendering needs nothing else."""
+
+    name: str
+    start: datetime
+    end: datetime
+    late: bool = False
+    total: int = 0
+    previous_total: int = 0
+    by_level: dict[str, int] = field(default_factory=dict)
+    by_source: dict[str, int] = field(default_factory=dict)
+    codes: tuple[CodeLine, ...] = ()
+    more_codes: int = 0  # codes beyond the ones listed
+    new_codes: tuple[str, ...] = ()
+    routes: dict[str, dict[str, int]] = field(default_factory=dict)  # route -> outcome -> n
+    suppressed: dict[str, int] = field(default_factory=dict)
+    unmatched: int = 0
+    fired_total: int = 0
+    fired: tuple[Fired, ...] = ()
+    failed: tuple[FailedDelivery, ...] = ()
+
+    @property
+    def quiet(self) -> bool:
+        return self.total == 0 and not self.failed
+
+
+def build_report(
+    conn: Connection,
+    digest: Digest,
+    start: datetime,
+    end: datetime,
+    catalog: Catalog,
+    *,
+    late: bool = False,
+) -> DigestReport:
+    """The digest of events received in [start, end) within the digest's scope."""
+    scope = digest.matcher
+    queries.scope_clause(scope)  # a scope SQL cannot express fails here, naming the field
+    window = queries.Window(start, end, scope)
+    previous = queries.Window(start - (end - start), start, scope)
+    levels, sources = _totals(queries.level_source_counts(conn, window))
+    new = queries.new_codes(conn, window)
+    routes, suppressed, unmatched = _outcomes(queries.outcome_counts(conn, window))
+    fired_total, fired = queries.fired(conn, window, FIRED_SHOWN)
+    stats = queries.code_stats(conn, window)
+    return DigestReport(
+        name=digest.name,
+        start=start,
+        end=end,
+        late=late,
+        total=sum(levels.values()),
+        previous_total=queries.count_events(conn, previous),
+        by_level=levels,
+        by_source=sources,
+        codes=_code_lines(conn, window, previous, stats, new, catalog),
+        more_codes=max(len(stats) - TOP_CODES, 0),
+        new_codes=tuple(sorted(new)),
+        routes=routes,
+        suppressed=suppressed,
+        unmatched=unmatched,
+        fired_total=fired_total,
+        fired=tuple(_fired(time, data) for time, data in fired),
+        failed=tuple(FailedDelivery(*row) for row in queries.failed_deliveries(conn, start, end)),
+    )
+
+
+def _totals(rows: list[tuple[str, str, int]]) -> tuple[dict[str, int], dict[str, int]]:
+    levels: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    for level, source, count in rows:
+        levels[level] += count
+        sources[source] += count
+    return dict(levels.most_common()), dict(sources.most_common())
+
+
+def _code_lines(
+    conn: Connection,
+    window: queries.Window,
+    previous: queries.Window,
+    stats: list[tuple[str, int, datetime, datetime]],
+    new: set[str],
+    catalog: Catalog,
+) -> tuple[CodeLine, ...]:
+    shown = stats[:TOP_CODES]
+    codes = [code for code, *_ in shown]
+    before = queries.code_counts(conn, previous)
+    accounts = queries.top_values(conn, window, "account_sid", codes, TOP_VALUES)
+    resources = queries.top_values(conn, window, "resource_sid", codes, TOP_VALUES)
+    lines = []
+    for code, count, first, last in shown:
+        known = catalog.lookup(code)
+        lines.append(
+            CodeLine(
+                code=code,
+                count=count,
+                previous=before.get(code, 0),
+                first_seen=first,
+                last_seen=last,
+                new=code in new,
+                message=known.message if known else None,
+                product=known.product if known else None,
+                top_accounts=tuple(accounts.get(code, ())),
+                top_resources=tuple(resources.get(code, ())),
+            )
+        )
+    return tuple(lines)
+
+
+def _outcomes(
+    rows: list[tuple[str | None, str, int]],
+) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
+    routes: dict[str, dict[str, int]] = {}
+    suppressed = dict.fromkeys(SUPPRESSED, 0)
+    unmatched = 0
+    for route, outcome, count in rows:
+        if outcome == "unmatched" or route is None:
+            unmatched += count
+            continue
+        routes.setdefault(route, {})[outcome] = routes.get(route, {}).get(outcome, 0) + count
+        if outcome in suppressed:
+            suppressed[outcome] += count
+    return dict(sorted(routes.items())), suppressed, unmatched
+
+
+def _fired(time: datetime, data: dict[str, Any]) -> Fired:
+    return Fired(
+        source=data.get("source", ""),
+        time=time,
+        account_sid=data.get("account_sid"),
+        name=data.get("usage_category") or data.get("message"),
+        trigger_value=data.get("trigger_value"),
+        current_value=data.get("current_value"),
+    )
