@@ -1,0 +1,41 @@
+"""`notifier clock`: the digest clock alone, for a scaled deployment's `clock` role."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from typing import Any
+
+from notifier.app import Runtime
+from notifier.cli.common import settings_from_env
+from notifier.digest.deliver import deliver_digest
+from notifier.digest.schedule import DigestClock, start_clock
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "clock",
+        help="run the digest scheduler alone",
+        description=(
+            "Send each [[digests]] entry on its schedule, exactly once per period even when "
+            "several clocks run; then start `serve` with its clock off."
+        ),
+    )
+    parser.set_defaults(run=run)
+
+
+def make_clock(runtime: Runtime) -> DigestClock:
+    return DigestClock(runtime.engine, runtime.current_rules, runtime.catalog, deliver_digest)
+
+
+def run(args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings_from_env(), fetch_catalog=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    scheduler = start_clock(make_clock(runtime))
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+    return 0

@@ -1,0 +1,160 @@
+"""When digests run: cron fire times, periods, the exactly-once claim, and the APScheduler clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from sqlalchemy import Engine
+
+from notifier.digest.build import DigestReport, build_report
+from notifier.rules.cron import cron_trigger
+from notifier.rules.model import Digest, Rules
+from notifier.store.digests import claim_run, run_claimed
+from notifier.twilio.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+GRACE = timedelta(hours=6)  # a run missed while down is still sent this long after its time
+ON_TIME = timedelta(minutes=5)  # sent later than this after its time, a run is marked late
+_LOOKBACKS = (timedelta(hours=2), timedelta(days=2), timedelta(days=9), timedelta(days=367))
+SYNC_SECONDS = 60
+
+
+class RunOutcome(StrEnum):
+    """What the clock did about a digest's most recent scheduled time."""
+
+    SENT = "sent"
+    SENT_LATE = "sent_late"
+    CLAIMED_ELSEWHERE = "claimed_elsewhere"  # another process or an earlier start sent it
+    MISSED = "missed"  # older than the grace period: skipped and logged
+    NOT_SCHEDULED = "not_scheduled"  # no such digest, or its cron never fired yet
+
+
+def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The latest fire time at or before `now`."""
+    for lookback in _LOOKBACKS:
+        latest = None
+        fire = trigger.get_next_fire_time(None, now - lookback)
+        while fire is not None and fire <= now:
+            latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        if latest is not None:
+            return latest.astimezone(UTC)  # type: ignore[no-any-return]
+    return None
+
+
+def period_for(digest: Digest, trigger: CronTrigger, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end): `period` before `end`, else since the previous scheduled time."""
+    if digest.period is not None:
+        return end - digest.period, end
+    previous = last_fire(trigger, end - timedelta(seconds=1))
+    return (previous or end - timedelta(days=1)), end
+
+
+def digest_trigger(digest: Digest, rules: Rules) -> CronTrigger:
+    return cron_trigger(digest.schedule, ZoneInfo(rules.settings.timezone))
+
+
+Send = Callable[[DigestReport, Digest, Rules], None]
+
+
+@dataclass
+class DigestClock:
+    """Sends each digest once per scheduled period, whichever process gets there first."""
+
+    engine: Engine
+    rules: Callable[[], Rules]
+    catalog: Catalog
+    send: Send
+    grace: timedelta = GRACE
+
+    def run_due(self, name: str, now: datetime) -> RunOutcome:
+        """Send the digest `name` for its latest scheduled time unless that was sent already."""
+        rules = self.rules()
+        digest = next((d for d in rules.digests if d.name == name), None)
+        if digest is None:
+            return RunOutcome.NOT_SCHEDULED
+        trigger = digest_trigger(digest, rules)
+        fire = last_fire(trigger, now)
+        if fire is None:
+            return RunOutcome.NOT_SCHEDULED
+        start, end = period_for(digest, trigger, fire)
+        if now - fire > self.grace:
+            return self._missed(digest, start, fire)
+        late = now - fire > ON_TIME
+        with self.engine.begin() as conn:
+            if not claim_run(conn, digest.name, start, end, now, late=late):
+                return RunOutcome.CLAIMED_ELSEWHERE
+            report = build_report(conn, digest, start, end, self.catalog, late=late)
+        # Claimed and committed first: a crash while sending loses this digest, never doubles it.
+        self.send(report, digest, rules)
+        return RunOutcome.SENT_LATE if late else RunOutcome.SENT
+
+    def _missed(self, digest: Digest, start: datetime, fire: datetime) -> RunOutcome:
+        with self.engine.connect() as conn:
+            if run_claimed(conn, digest.name, start):
+                return RunOutcome.CLAIMED_ELSEWHERE
+        log.warning(
+            "digest %s: the run of %s is more than %s old, skipped",
+            digest.name,
+            fire.isoformat(),
+            self.grace,
+        )
+        return RunOutcome.MISSED
+
+    def catch_up(self, now: datetime) -> dict[str, RunOutcome]:
+        """On start: send what was missed while no clock ran (within the grace period)."""
+        return {digest.name: self.run_due(digest.name, now) for digest in self.rules().digests}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def start_clock(clock: DigestClock, now: Callable[[], datetime] = utcnow) -> BackgroundScheduler:
+    """Catch up, then run each digest on its CronTrigger in a background thread."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler.add_job(clock.catch_up, args=[now()], id="digest-catch-up")
+    scheduler.add_job(
+        sync_jobs, "interval", seconds=SYNC_SECONDS, args=[scheduler, clock, now], id="digest-sync"
+    )
+    sync_jobs(scheduler, clock, now)
+    scheduler.start()
+    return scheduler
+
+
+def sync_jobs(
+    scheduler: BackgroundScheduler, clock: DigestClock, now: Callable[[], datetime]
+) -> None:
+    """One job per digest of the rules in force; a reload adds, removes or reschedules them."""
+    rules = clock.rules()
+    wanted = {f"digest:{d.name}:{d.schedule}:{rules.settings.timezone}": d for d in rules.digests}
+    for job in scheduler.get_jobs():
+        if job.id.startswith("digest:") and job.id not in wanted:
+            job.remove()
+    for job_id, digest in wanted.items():
+        if scheduler.get_job(job_id) is None:
+            scheduler.add_job(
+                _run_job,
+                digest_trigger(digest, rules),
+                args=[clock, digest.name, now],
+                id=job_id,
+                coalesce=True,
+                misfire_grace_time=int(clock.grace.total_seconds()),
+            )
+
+
+def _run_job(clock: DigestClock, name: str, now: Callable[[], datetime]) -> None:
+    try:
+        outcome = clock.run_due(name, now())
+    except Exception:
+        log.exception("digest %s: the scheduled run failed", name)
+        return
+    log.info("digest %s: %s", name, outcome)
