@@ -173,23 +173,24 @@ def test_bad_signature_is_refused_and_counted_by_the_server(
 
 
 @pytest.mark.parametrize(
-    ("signed_for", "status"),
+    ("forwarded_proto", "signed_for", "status"),
     [
-        pytest.param("https://bot.example.com/twilio/debugger", 200, id="public-url-accepted"),
-        pytest.param("local", 403, id="local-url-refused"),
+        pytest.param("https", "https://bot.example.com/twilio/debugger", 200, id="https-accepted"),
+        pytest.param(None, "https://bot.example.com/twilio/debugger", 403, id="no-proto-refused"),
+        pytest.param("https", "http://bot.example.com/twilio/debugger", 403, id="http-refused"),
     ],
 )
 def test_proxy_headers_give_the_url_twilio_signed(
-    sqlite_bot: tuple[str, dict[str, str], Path], signed_for: str, status: int
+    sqlite_bot: tuple[str, dict[str, str], Path],
+    forwarded_proto: str | None,
+    signed_for: str,
+    status: int,
 ) -> None:
     base, _, _ = sqlite_bot
-    fields = {**REAL_30007, "Sid": f"NOproxy{status}"}
-    url = f"{base}/twilio/debugger" if signed_for == "local" else signed_for
-    headers = {
-        "Host": "bot.example.com",
-        "X-Forwarded-Proto": "https",
-        "X-Twilio-Signature": sign("tok", url, fields),
-    }
+    fields = {**REAL_30007, "Sid": f"NOproxy{forwarded_proto}{status}"}
+    headers = {"Host": "bot.example.com", "X-Twilio-Signature": sign("tok", signed_for, fields)}
+    if forwarded_proto:
+        headers["X-Forwarded-Proto"] = forwarded_proto
 
     response = httpx.post(f"{base}/twilio/debugger", data=fields, headers=headers)
 
