@@ -11,12 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from conftest import SHARED_DATA
 
+from notifier.store.engine import make_engine
+from notifier.store.events import list_events
 from notifier.twilio.signature import sign
 
 pytestmark = pytest.mark.e2e
@@ -97,14 +98,12 @@ def send_until_refused(base: str, numbers: range, acknowledged: list[str]) -> No
                 acknowledged.append(fields["Sid"])  # list.append is atomic
 
 
-def stored_sids(env: dict[str, str], folder: Path) -> list[str]:
-    command = [NOTIFIER, "events", "--json", "--since", "1h", "--limit", "100000"]
-    listed = subprocess.run(
-        command, env=env, cwd=folder, capture_output=True, text=True, timeout=60
-    )
-    assert listed.returncode == 0, listed.stderr
-    events: list[dict[str, Any]] = json.loads(listed.stdout)
-    return [event["event_sid"] for event in events]
+def stored_sids(database_url: str) -> list[str | None]:
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        stored = list_events(conn, None, 100_000)
+    engine.dispose()
+    return [item.event.event_sid for item in stored]
 
 
 def test_every_acknowledged_event_survives_kill_9(tmp_path: Path, database_url: str) -> None:
@@ -126,7 +125,7 @@ def test_every_acknowledged_event_survives_kill_9(tmp_path: Path, database_url: 
         for sender in senders:
             sender.join(timeout=30)
     with serving(env, tmp_path):  # the store opens again after the crash
-        sids = stored_sids(env, tmp_path)
+        sids = stored_sids(database_url)
 
     assert KILL_AFTER <= len(acknowledged) < TOTAL  # killed mid-burst
     assert set(acknowledged) <= set(sids)

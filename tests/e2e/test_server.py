@@ -15,7 +15,7 @@ import httpx
 import pytest
 from conftest import SHARED_DATA
 
-from notifier.simulate import KINDS
+from notifier.simulate import KINDS, sample
 from notifier.twilio.signature import sign
 
 pytestmark = pytest.mark.e2e
@@ -107,22 +107,27 @@ def sqlite_bot(
         yield base, env, folder
 
 
-def test_simulate_sends_every_kind_and_events_lists_them(tmp_path: Path, database_url: str) -> None:
-    env = bot_env(tmp_path, database_url)
-    with serving(env, tmp_path) as base:
-        senders = [
-            subprocess.Popen(
-                [NOTIFIER, "simulate", kind, "--code", "11205", "--url", base],
-                env=env,
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for kind in KINDS
-        ]
-        answers = [(sender.communicate(timeout=30), sender.returncode) for sender in senders]
-        events = stored_events(env, tmp_path)
+def test_simulate_sends_every_kind_and_events_lists_them(
+    sqlite_bot: tuple[str, dict[str, str], Path],
+) -> None:
+    base, env, folder = sqlite_bot
+    senders = [
+        subprocess.Popen(
+            [NOTIFIER, "simulate", kind, "--code", "11205", "--url", base],
+            env=env,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for kind in KINDS
+    ]
+    answers = [(sender.communicate(timeout=30), sender.returncode) for sender in senders]
+    events = [
+        e
+        for e in stored_events(env, folder)
+        if e["error_code"] == "11205" or e["source"] == "usage_trigger"
+    ]
 
     assert [(code, out.split(" ")[0]) for (out, _), code in answers] == [(0, "200")] * len(KINDS)
     assert sorted(e["source"] for e in events) == sorted(k.replace("-", "_") for k in KINDS)
@@ -130,6 +135,26 @@ def test_simulate_sends_every_kind_and_events_lists_them(tmp_path: Path, databas
         {"id", "received_at", "source", "error_code", "level", "message"} <= e.keys()
         for e in events
     )
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_signed_samples_of_every_kind_are_listed_on_postgresql(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = bot_env(tmp_path, database_url)
+    with serving(env, tmp_path) as base:
+        for kind in KINDS:
+            request = sample(kind, "11205")
+            signed = request.form if request.form is not None else request.body
+            headers = {
+                "Content-Type": request.content_type,
+                "X-Twilio-Signature": sign("tok", base + request.path, signed),
+            }
+            response = httpx.post(base + request.path, content=request.body, headers=headers)
+            assert response.status_code == 200, response.text
+        events = stored_events(env, tmp_path)
+
+    assert sorted(e["source"] for e in events) == sorted(k.replace("-", "_") for k in KINDS)
 
 
 def test_signed_request_is_stored_with_catalog_fields(
