@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from conftest import SHARED_DATA
 from starlette.exceptions import StarletteDeprecationWarning
@@ -500,3 +501,45 @@ def test_one_unstorable_event_does_not_fail_the_requests_batched_with_it(
     engine.dispose()
 
     assert good == {"debugger:NO1"}
+
+
+@pytest.mark.xfail(
+    reason="BUG: InboxWriter resolves every request of a group commit with the one set of new "
+    "keys, and the endpoint counts an item as received when its key is in that set, so two "
+    "concurrent deliveries of one event (Event Streams is at-least-once) both count as "
+    "received and none as duplicate",
+    strict=True,
+)
+def test_concurrent_redeliveries_count_one_received_and_one_duplicate(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES)
+    settings = Settings(
+        auth_tokens=("tok",), database_url=f"sqlite:///{tmp_path / 's.db'}", rules_file=rules
+    )
+    runtime = Runtime.start(settings, fetch_catalog=False)
+    app = create_app(runtime, run_worker=False)
+    signature = sign("tok", BASE + "/twilio/debugger", REAL_30007)
+
+    async def deliver_twice_at_once() -> None:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+                post = client.post(
+                    "/twilio/debugger", data=REAL_30007, headers={"X-Twilio-Signature": signature}
+                )
+                again = client.post(
+                    "/twilio/debugger", data=REAL_30007, headers={"X-Twilio-Signature": signature}
+                )
+                assert [r.status_code for r in await asyncio.gather(post, again)] == [200, 200]
+
+    asyncio.run(deliver_twice_at_once())
+    rows = stored(runtime)
+    runtime.engine.dispose()
+    sample = runtime.metrics.registry.get_sample_value
+    counts = [
+        sample(f"notifier_events_{name}_total", {"source": "debugger"})
+        for name in ("received", "duplicate")
+    ]
+
+    assert len(rows) == 1
+    assert counts == [1.0, 1.0]
