@@ -27,7 +27,6 @@ class Outcome(StrEnum):
     INHIBITED = "inhibited"
     MUTED = "muted"
     BELOW_THRESHOLD = "below_threshold"
-    GROUP_WAIT = "group_wait"
 
 
 @dataclass(frozen=True, slots=True)

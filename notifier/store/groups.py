@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from notifier.events import Event, parse_time
@@ -60,6 +60,13 @@ def lock_groups(conn: Connection, keys: Iterable[str]) -> dict[str, GroupState]:
     ordered = sorted(set(keys))
     if not ordered:
         return {}
+    if conn.dialect.name == "postgresql":
+        # A row lock cannot guard a group that has no row yet: two workers opening the same
+        # group would both insert it. A transaction-scoped advisory lock per key can.
+        for key in ordered:
+            conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
     query = (
         select(groups.c.key, groups.c.state)
         .where(groups.c.key.in_(ordered))
