@@ -42,7 +42,11 @@ def dedup_key(source: str, parsed: Parsed, request: RequestData) -> str:
         or request.headers.get("i-twilio-idempotency-token")
         or hashlib.sha256(request.body.encode("utf-8", "replace")).hexdigest()
     )
-    return storable(f"{source}:{identity}")[:255]
+    key = storable(f"{source}:{identity}")
+    if len(key) <= 255:
+        return key
+    # Long identities keep their start for people and a hash of the whole for uniqueness.
+    return key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def require(fields: Mapping[str, str], *names: str) -> None:

@@ -49,8 +49,8 @@ class InboxWriter:
                 # One event the store cannot take must not fail the requests batched with it.
                 await self._commit_one_by_one(batch)
             else:
-                for _, future in batch:
-                    _resolve(future, new)
+                for (_, future), own in zip(batch, _first_claims(batch, new), strict=True):
+                    _resolve(future, own)
             self._on_stored()
 
     async def _commit_one_by_one(
@@ -71,3 +71,17 @@ class InboxWriter:
 def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:
     if not future.done():  # the request may have been cancelled by a client that went away
         future.set_result(new)
+
+
+def _first_claims(
+    batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]], new: set[str]
+) -> list[set[str]]:
+    """Each new key belongs to the first request that carried it; a concurrent redelivery of
+    the same event in the same batch is a duplicate, as it would be one batch later."""
+    unclaimed = set(new)
+    claims = []
+    for items, _ in batch:
+        own = {item.dedup_key for item in items} & unclaimed
+        unclaimed -= own
+        claims.append(own)
+    return claims

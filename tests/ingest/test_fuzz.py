@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote_from_bytes, urlencode
@@ -12,18 +11,13 @@ from conftest import SHARED_DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import ImmutableMultiDict
-from starlette.exceptions import StarletteDeprecationWarning
+from starlette.testclient import TestClient
 
 from notifier.app import Runtime, create_app
 from notifier.ingest.sources import SOURCES
 from notifier.settings import Settings
 from notifier.store.events import list_events
 from notifier.twilio.signature import sign
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2, which this environment does not have yet.
-    warnings.simplefilter("ignore", StarletteDeprecationWarning)
-    from starlette.testclient import TestClient
 
 BASE = "http://testserver"
 FORM = "application/x-www-form-urlencoded"
