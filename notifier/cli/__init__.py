@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "silence",
     "digest",
     "render",
+    "slack",
+    "email",
     "migrate",
 )
 
