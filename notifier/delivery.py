@@ -25,7 +25,7 @@ BACKOFF_CAP = 600.0
 
 def backoff(attempts: int, jitter: float | None = None) -> float:
     """Seconds before the next try: exponential, capped, with ±20% jitter against herds."""
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** max(0, attempts - 1))
     return delay * (jitter if jitter is not None else random.uniform(0.8, 1.2))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from notifier.cli.common import duration_arg, open_store, settings_from_env
 from notifier.cli.fields import parse_assignments
 from notifier.errors import UserError
+from notifier.pipeline.suppress import Silence
 from notifier.store.groups import add_silence, all_silences, expire_silence
 
 
@@ -49,29 +50,28 @@ def _list(args: argparse.Namespace) -> int:
     with engine.connect() as conn:
         silences = all_silences(conn)
     now = datetime.now(UTC)
-    rows = [
-        {
-            "id": s.id,
-            "matchers": s.matchers,
-            "starts_at": s.starts_at.isoformat(),
-            "ends_at": s.ends_at.isoformat(),
-            "active": s.starts_at <= now < s.ends_at,
-            "comment": s.comment,
-        }
-        for s in silences
-    ]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps([_as_json(s, now) for s in silences], indent=2))
         return 0
-    for row in rows:
-        state = "active " if row["active"] else "expired"
-        matchers = " ".join(f"{k}={v}" for k, v in row["matchers"].items())
-        print(
-            f"{row['id']:>4}  {state}  until {row['ends_at'][:16]}  {matchers}  # {row['comment']}"
-        )
-    if not rows:
+    for s in silences:
+        state = "active " if s.starts_at <= now < s.ends_at else "expired"
+        matchers = " ".join(f"{k}={v}" for k, v in s.matchers.items())
+        until = s.ends_at.isoformat(timespec="minutes")
+        print(f"{s.id:>4}  {state}  until {until}  {matchers}  # {s.comment}")
+    if not silences:
         print("no silences")
     return 0
+
+
+def _as_json(silence: Silence, now: datetime) -> dict[str, object]:
+    return {
+        "id": silence.id,
+        "matchers": silence.matchers,
+        "starts_at": silence.starts_at.isoformat(),
+        "ends_at": silence.ends_at.isoformat(),
+        "active": silence.starts_at <= now < silence.ends_at,
+        "comment": silence.comment,
+    }
 
 
 def _expire(args: argparse.Namespace) -> int:

@@ -130,7 +130,7 @@ def _decode(
 
 def _signed(
     request: Request,
-    params: Mapping[str, str] | str | None,
+    params: Mapping[str, str] | str,
     headers: dict[str, str],
     ctx: IngestContext,
 ) -> bool:

@@ -24,7 +24,8 @@ def _parse_one(item: Any, request: RequestData, index: int) -> Parsed:
         raise BadRequest(f"{where} is not a JSON object")
     if not item.get("id"):
         raise BadRequest(f"{where} has no 'id'")
-    data = item.get("data") if isinstance(item.get("data"), dict) else {}
+    raw_data = item.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
     payload = parse_payload(data.get("payload"))
     resource_sid = payload.resource_sid or text_or_none(data.get("resource_sid"))
     event = Event(

@@ -62,7 +62,5 @@ def public_url(
 
 def sign(token: str, url: str, params: Mapping[str, str] | str) -> str:
     """The signature Twilio would send, for `notifier simulate` and tests."""
-    validator = RequestValidator(token)
-    if isinstance(params, str):
-        return validator.compute_signature(url, {})
-    return validator.compute_signature(url, params)
+    signed = {} if isinstance(params, str) else params
+    return str(RequestValidator(token).compute_signature(url, signed))
