@@ -25,7 +25,7 @@ from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
 from notifier.pipeline.process import Pipeline
-from notifier.receivers import Channels, sender_for_rules
+from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
@@ -74,8 +74,14 @@ class Runtime:
     def make_worker(self) -> Worker:
         rules = self.current_rules
         pipeline = Pipeline(rules, self.catalog)
-        self.channels = Channels(self.settings, self.engine)
-        deliverer = Deliverer(self.engine, sender_for_rules(rules, self.channels), utcnow)
+        self.channels = Channels(self.settings, self.engine, utcnow)
+        deliverer = Deliverer(
+            self.engine,
+            sender_for_rules(rules, self.channels),
+            utcnow,
+            lane_for=lane_for_rules(rules, self.channels),
+            metrics=self.metrics,
+        )
         return Worker(self.engine, pipeline, deliverer)
 
     def current_rules(self) -> Rules:

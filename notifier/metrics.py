@@ -32,7 +32,7 @@ class Metrics:
         )
         self.notifications = Counter(
             "notifier_notifications",
-            "Notifications by receiver and status (sent, failed, suppressed).",
+            "Deliveries by receiver and status (sent, folded, retry, failed, suppressed).",
             ["receiver", "status"],
             registry=self.registry,
         )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from notifier.channels.console import print_notice
 from notifier.channels.email_delivery import send_notice_email, smtp_config
+from notifier.channels.pacing import Pacer
 from notifier.channels.result import Failed, Outcome
-from notifier.channels.slack_delivery import SlackDelivery
-from notifier.delivery import Sender, SenderFor
+from notifier.channels.slack_delivery import SlackDelivery, api_lane, webhook_lane
+from notifier.delivery import Fold, Lane, LaneFor, Sender, SenderFor
 from notifier.render.console import render_console
 from notifier.render.context import RenderContext
 from notifier.rules.model import Receiver, Rules
@@ -23,12 +25,19 @@ def render_context(rules: Rules) -> RenderContext:
     return RenderContext(ZoneInfo(rules.settings.timezone), dict(rules.settings.accounts))
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class Channels:
     """What the Slack and email senders share: settings, the store, one HTTP session."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = _utcnow
+    ) -> None:
         self.settings = settings
-        self.slack = SlackDelivery(engine, settings.slack_bot_token, settings.slack_api_url)
+        pacer = Pacer(engine, clock)
+        self.slack = SlackDelivery(engine, settings.slack_bot_token, settings.slack_api_url, pacer)
         self.smtp = smtp_config(settings.smtp_url, settings.email_from)
 
     async def aclose(self) -> None:
@@ -55,6 +64,37 @@ def sender_for_rules(rules: Callable[[], Rules], channels: Channels | None = Non
         return None
 
     return sender_for
+
+
+def lane_for_rules(rules: Callable[[], Rules], channels: Channels) -> LaneFor:
+    """Slack receivers are paced per channel (a webhook per receiver) and fold in a storm."""
+
+    def lane_for(name: str) -> Lane | None:
+        receiver = rules().receivers.get(name)
+        if receiver is None or receiver.kind != "slack":
+            return None
+        channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
+        if url:
+            return Lane(webhook_lane(name), _storm_webhook(channels, name, str(url)))
+        if channel:
+            return Lane(api_lane(str(channel)), _storm_api(channels, str(channel)))
+        return None
+
+    return lane_for
+
+
+def _storm_api(channels: Channels, channel: str) -> Fold:
+    async def fold(deliveries: list[Delivery]) -> Outcome:
+        return await channels.slack.storm_api(deliveries, channel)
+
+    return fold
+
+
+def _storm_webhook(channels: Channels, receiver: str, url: str) -> Fold:
+    async def fold(deliveries: list[Delivery]) -> Outcome:
+        return await channels.slack.storm_webhook(deliveries, receiver, url)
+
+    return fold
 
 
 def _console(ctx: RenderContext) -> Sender:

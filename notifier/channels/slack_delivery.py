@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from sqlalchemy import Engine
 
-from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.channels.pacing import Pacer
+from notifier.channels.result import Failed, Outcome, Sent
 from notifier.channels.slack import make_client, post_message, post_webhook, update_message
 from notifier.notices import Reason
 from notifier.render.context import RenderContext
-from notifier.render.slack import render_slack
+from notifier.render.slack import render_slack, render_storm_summary
 from notifier.store.outbox import Delivery
 from notifier.store.refs import get_ref, save_ref
 
@@ -31,23 +29,25 @@ _STARTS = frozenset({Reason.FIRST, Reason.THRESHOLD})
 _REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
 
 
-@dataclass
-class _Lane:
-    """One Slack destination: sends go out one at a time, and not while it is rate limited."""
+def api_lane(channel: str) -> str:
+    """The pace key of a Web API channel: receivers posting to one channel share its pace."""
+    return f"api:{channel}"
 
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    blocked_until: float = 0.0  # time.monotonic()
+
+def webhook_lane(receiver: str) -> str:
+    # A webhook's channel is hidden in its secret URL, so the receiver stands for it.
+    return f"webhook:{receiver}"
 
 
 class SlackDelivery:
     """Shares one aiohttp session among all Slack sends; `aclose()` it when the worker stops."""
 
-    def __init__(self, engine: Engine, token: str | None, api_url: str) -> None:
+    def __init__(self, engine: Engine, token: str | None, api_url: str, pacer: Pacer) -> None:
         self._engine = engine
         self._token = token
         self._api_url = api_url
+        self._pacer = pacer
         self._session: aiohttp.ClientSession | None = None
-        self._lanes: dict[str, _Lane] = {}
 
     def session(self) -> aiohttp.ClientSession:
         # Created lazily: an aiohttp session belongs to the loop running when it is made.
@@ -64,24 +64,31 @@ class SlackDelivery:
         if not self._token:
             return Failed("SLACK_BOT_TOKEN is not set")
         payload = render_slack(delivery.notice, ctx)
-        return await self._in_lane(f"api:{channel}", lambda: self._api(delivery, channel, payload))
+        return await self._pacer.send(
+            api_lane(channel), lambda: self._api(delivery, channel, payload)
+        )
 
     async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Outcome:
         payload = render_slack(delivery.notice, ctx)
-        return await self._in_lane(
-            f"webhook:{delivery.receiver}", lambda: post_webhook(self.session(), url, payload)
+        return await self._pacer.send(
+            webhook_lane(delivery.receiver), lambda: post_webhook(self.session(), url, payload)
         )
 
-    async def _in_lane(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Outcome:
-        lane = self._lanes.setdefault(key, _Lane())
-        async with lane.lock:
-            wait = lane.blocked_until - time.monotonic()
-            if wait > 0:
-                return Retry(wait, "slack: waiting out a rate limit on this channel")
-            outcome = await send()
-            if isinstance(outcome, Retry) and outcome.after_seconds:
-                lane.blocked_until = time.monotonic() + outcome.after_seconds
-            return outcome
+    async def storm_api(self, deliveries: list[Delivery], channel: str) -> Outcome:
+        """One summary message standing in for all these deliveries to the channel."""
+        if not self._token:
+            return Failed("SLACK_BOT_TOKEN is not set")
+        payload = render_storm_summary(channel, [delivery.notice for delivery in deliveries])
+        client = make_client(self._token, self.session(), self._api_url)
+        return await self._pacer.send(
+            api_lane(channel), lambda: post_message(client, channel, payload)
+        )
+
+    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Outcome:
+        payload = render_storm_summary(receiver, [delivery.notice for delivery in deliveries])
+        return await self._pacer.send(
+            webhook_lane(receiver), lambda: post_webhook(self.session(), url, payload)
+        )
 
     async def _api(self, delivery: Delivery, channel: str, payload: dict[str, Any]) -> Outcome:
         assert self._token is not None

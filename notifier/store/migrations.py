@@ -36,7 +36,17 @@ def _v4_message_refs(conn: Connection) -> None:
     schema.message_refs.create(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_events, _v2_pipeline, _v3_digests, _v4_message_refs)
+def _v5_channel_pace(conn: Connection) -> None:
+    schema.channel_pace.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_events,
+    _v2_pipeline,
+    _v3_digests,
+    _v4_message_refs,
+    _v5_channel_pace,
+)
 LATEST = len(MIGRATIONS)
 
 

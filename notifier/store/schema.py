@@ -168,3 +168,12 @@ message_refs = Table(
     Column("cycle", Integer, primary_key=True, autoincrement=False),
     Column("ref", String(200), nullable=False),
 )
+
+# When each Slack channel (or webhook receiver) may take its next message: one a second, or
+# later after a 429. Every worker reads and moves it, so the pace holds across processes.
+channel_pace = Table(
+    "channel_pace",
+    metadata,
+    Column("channel_key", String(300), primary_key=True),
+    Column("next_at", UTCDateTime, nullable=False),
+)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from notifier.delivery import Deliverer
 from notifier.events import Event
 from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, sender_for_rules
+from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
 from notifier.store.outbox import enqueue
@@ -58,10 +58,16 @@ def run(
     engine: Engine, slack: FakeSlack, scenario: Step, clock: Clock | None = None, **config: str
 ) -> None:
     """Runs a scenario on one loop, through a real Deliverer and the real senders."""
+    clock = clock or Clock()
     settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
-    channels = Channels(settings, engine)
+    channels = Channels(settings, engine, clock)
     the_rules = rules(**(config or {"channel": "#alerts"}))
-    deliverer = Deliverer(engine, sender_for_rules(lambda: the_rules, channels), clock or Clock())
+    deliverer = Deliverer(
+        engine,
+        sender_for_rules(lambda: the_rules, channels),
+        clock,
+        lane_for=lane_for_rules(lambda: the_rules, channels),
+    )
 
     async def go() -> None:
         try:
@@ -72,17 +78,28 @@ def run(
     asyncio.run(go())
 
 
+async def settle(deliverer: Deliverer, clock: Clock, seconds: int = 5) -> None:
+    """Runs the deliverer once a (pinned) second, so a channel's paced sends all go out."""
+    for _ in range(seconds):
+        await deliverer.run_once()
+        clock.now += timedelta(seconds=1)
+
+
 def test_first_posts_then_new_in_group_edits_and_repeat_replies_in_thread(engine: Engine) -> None:
+    clock = Clock()
+
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
+        queue(engine, notice(Reason.FIRST), at=clock.now)
         assert await deliverer.run_once() == 1
-        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        clock.now += timedelta(seconds=1)
+        queue(engine, notice(Reason.NEW_IN_GROUP, count=2), at=clock.now)
         assert await deliverer.run_once() == 1
-        queue(engine, notice(Reason.REPEAT, count=3))
+        clock.now += timedelta(seconds=1)
+        queue(engine, notice(Reason.REPEAT, count=3), at=clock.now)
         assert await deliverer.run_once() == 1
 
     with FakeSlack(token=TOKEN) as slack:
-        run(engine, slack, scenario)
+        run(engine, slack, scenario, clock)
         parent, reply = slack.messages
         assert parent["channel"] == "#alerts" and parent["thread_ts"] is None
         assert reply["thread_ts"] == parent["ts"]
@@ -94,12 +111,15 @@ def test_first_posts_then_new_in_group_edits_and_repeat_replies_in_thread(engine
 def test_first_and_new_in_group_in_one_batch_edit_the_message_just_posted(
     engine: Engine,
 ) -> None:
+    clock = Clock()
+
     async def scenario(deliverer: Deliverer) -> None:
         queue(engine, notice(Reason.FIRST), notice(Reason.NEW_IN_GROUP, count=2))
         assert await deliverer.run_once() == 2
+        await settle(deliverer, clock)
 
     with FakeSlack(token=TOKEN) as slack:
-        run(engine, slack, scenario)
+        run(engine, slack, scenario, clock)
         [parent] = slack.messages
         assert [u["ts"] for u in slack.updates] == [parent["ts"]]
 
@@ -115,14 +135,16 @@ def test_new_in_group_without_a_known_message_posts_one(engine: Engine) -> None:
 
 
 def test_a_new_cycle_and_a_replay_post_new_messages(engine: Engine) -> None:
+    clock = Clock()
+
     async def scenario(deliverer: Deliverer) -> None:
         queue(engine, notice(Reason.FIRST))
         queue(engine, notice(Reason.FIRST), cycle=2)
         queue(engine, notice(Reason.REPLAY))
-        await deliverer.run_once()
+        await settle(deliverer, clock)
 
     with FakeSlack(token=TOKEN) as slack:
-        run(engine, slack, scenario)
+        run(engine, slack, scenario, clock)
         assert len({m["ts"] for m in slack.messages}) == 3 and slack.updates == []
 
 
@@ -187,6 +209,7 @@ def test_the_token_never_appears_in_last_error(engine: Engine) -> None:
         slack.error(None)
         slack.fail_next(1, status=500, body=f"oops {TOKEN}")
         queue(engine, notice(Reason.FIRST, "b"))
+        clock.now += timedelta(seconds=1)  # the channel's next turn
         await deliverer.run_once()
 
     with FakeSlack(token=TOKEN) as slack:
@@ -209,15 +232,17 @@ def test_missing_bot_token_fails_clearly(engine: Engine) -> None:
 
 
 def test_webhook_receiver_always_posts(engine: Engine) -> None:
+    clock = Clock()
+
     async def scenario(deliverer: Deliverer) -> None:
         queue(engine, notice(Reason.FIRST))
         queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
-        await deliverer.run_once()
-        queue(engine, notice(Reason.REPEAT, count=3))
-        await deliverer.run_once()
+        await settle(deliverer, clock)
+        queue(engine, notice(Reason.REPEAT, count=3), at=clock.now)
+        await settle(deliverer, clock)
 
     with FakeSlack(token=TOKEN) as slack:
-        run(engine, slack, scenario, webhook_url=slack.webhook_url())
+        run(engine, slack, scenario, clock, webhook_url=slack.webhook_url())
         assert len(slack.messages) == 3 and slack.updates == []
         assert all(r.path.startswith("/webhook/") for r in slack.requests)
     assert [row.status for row in rows(engine)] == ["sent"] * 3

@@ -1,0 +1,194 @@
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fakes.slack import FakeSlack
+from sqlalchemy import Engine, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.metrics import Metrics
+from notifier.notices import Notice, Reason
+from notifier.receivers import Channels, lane_for_rules, sender_for_rules
+from notifier.rules.model import Receiver, Rules
+from notifier.settings import Settings
+from notifier.store.outbox import enqueue
+from notifier.store.pacing import hold_until, take_turn
+from notifier.store.schema import notifications
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+RULES = Rules(
+    receivers={
+        "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
+        "other": Receiver("other", "slack", {"channel": "#other"}),
+    }
+)
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def notice(group: str, receiver: str = "slack") -> Notice:
+    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    return Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, (receiver,))
+
+
+def queue(engine: Engine, *items: Notice, at: datetime = NOW) -> None:
+    with engine.begin() as conn:
+        for item in items:
+            enqueue(conn, item, 1, at)
+
+
+def rows(engine: Engine) -> list[Any]:
+    query = select(
+        notifications.c.receiver, notifications.c.status, notifications.c.next_attempt_at
+    ).order_by(notifications.c.id)
+    with engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+def to(slack: FakeSlack, channel: str) -> list[Any]:
+    return [r for r in slack.requests if r.body.get("channel") == channel]
+
+
+Workers = Callable[..., Awaitable[None]]
+
+
+def run(engine: Engine, slack: FakeSlack, clock: Clock, scenario: Workers) -> None:
+    """Runs `scenario(make_worker)`; each call makes a fresh worker with its own Channels."""
+    settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
+    opened: list[Channels] = []
+
+    def make_worker(**options: Any) -> Deliverer:
+        channels = Channels(settings, engine, clock)
+        opened.append(channels)
+        senders = sender_for_rules(lambda: RULES, channels)
+        lanes = lane_for_rules(lambda: RULES, channels)
+        return Deliverer(engine, senders, clock, lane_for=lanes, **options)
+
+    async def go() -> None:
+        try:
+            await scenario(make_worker)
+        finally:
+            for channels in opened:
+                await channels.aclose()
+
+    asyncio.run(go())
+
+
+def test_second_message_to_a_channel_in_the_same_second_waits_one_second(engine: Engine) -> None:
+    clock, seen = Clock(), []
+
+    async def scenario(make_worker: Callable[[], Deliverer]) -> None:
+        worker = make_worker()
+        queue(engine, notice("a"), notice("b"))
+        for step in (0.0, 0.5, 0.5):
+            clock.now += timedelta(seconds=step)
+            queue(engine, notice(f"late {clock.now}"), at=clock.now)  # due, but not its turn
+            await worker.run_once()
+            seen.append(len(slack.requests))
+
+    with FakeSlack() as slack:
+        run(engine, slack, clock, scenario)
+        assert seen == [1, 1, 2]  # at 0 s, 0.5 s, 1 s
+    waiting = [row.next_attempt_at for row in rows(engine) if row.status == "pending"]
+    assert waiting and min(waiting) >= NOW + SECOND
+
+
+def test_two_workers_share_the_pace_of_a_channel(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(make_worker: Callable[..., Deliverer]) -> None:
+        first, second = make_worker(batch_size=1), make_worker(batch_size=1)
+        queue(engine, notice("a"), notice("b"))
+        assert await asyncio.gather(first.run_once(), second.run_once()) == [1, 1]
+
+    with FakeSlack() as slack:
+        run(engine, slack, clock, scenario)
+        assert len(slack.requests) == 1
+    paced = [row for row in rows(engine) if row.status == "pending"]
+    assert len(paced) == 1 and paced[0].next_attempt_at >= NOW + SECOND
+
+
+def test_429_holds_the_channel_for_every_worker_until_retry_after(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(make_worker: Callable[[], Deliverer]) -> None:
+        queue(engine, notice("a"))
+        await make_worker().run_once()
+        assert [r.status for r in slack.requests] == [429]
+        slack.rate_limit(0, channel="#alerts")  # Slack has forgotten; the store has not
+        for seconds in (10, 29):
+            clock.now = NOW + timedelta(seconds=seconds)
+            queue(engine, notice(f"at {seconds}"), at=clock.now)
+            await make_worker().run_once()  # a fresh (restarted) worker each time
+            assert len(slack.requests) == 1
+        clock.now = NOW + timedelta(seconds=30)
+        await make_worker().run_once()
+        assert [r.status for r in slack.requests] == [429, 200]
+
+    with FakeSlack() as slack:
+        slack.rate_limit(30, channel="#alerts")
+        run(engine, slack, clock, scenario)
+
+
+def test_a_rate_limited_channel_does_not_hold_up_another(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(make_worker: Callable[[], Deliverer]) -> None:
+        worker = make_worker()
+        queue(engine, notice("a"), notice("b", receiver="other"))
+        await worker.run_once()
+
+    with FakeSlack() as slack:
+        slack.rate_limit(30, channel="#alerts")
+        run(engine, slack, clock, scenario)
+        assert [r.status for r in to(slack, "#other")] == [200]
+    assert [row.status for row in rows(engine)] == ["pending", "sent"]
+
+
+def test_deliverer_counts_sent_and_retried_notifications(engine: Engine) -> None:
+    clock, metrics = Clock(), Metrics()
+
+    async def scenario(make_worker: Callable[..., Deliverer]) -> None:
+        queue(engine, notice("a"), notice("b"))
+        await make_worker(metrics=metrics).run_once()
+
+    with FakeSlack() as slack:
+        run(engine, slack, clock, scenario)
+
+    def count(status: str) -> float | None:
+        labels = {"receiver": "slack", "status": status}
+        return metrics.registry.get_sample_value("notifier_notifications_total", labels)
+
+    assert (count("sent"), count("retry")) == (1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [(0.0, NOW + SECOND), (0.4, NOW + SECOND), (1.0, None)],
+    ids=["same instant waits", "within the second waits", "a second later goes"],
+)
+def test_take_turn_allows_one_send_a_second(
+    engine: Engine, offset: float, expected: datetime | None
+) -> None:
+    with engine.begin() as conn:
+        assert take_turn(conn, "api:#alerts", NOW, SECOND) is None
+        later = NOW + timedelta(seconds=offset)
+        assert take_turn(conn, "api:#alerts", later, SECOND) == expected
+
+
+def test_hold_until_never_shortens_a_hold(engine: Engine) -> None:
+    with engine.begin() as conn:
+        hold_until(conn, "api:#alerts", NOW + timedelta(seconds=30))
+        hold_until(conn, "api:#alerts", NOW + timedelta(seconds=5))
+        assert take_turn(conn, "api:#alerts", NOW, SECOND) == NOW + timedelta(seconds=30)
