@@ -44,9 +44,24 @@ def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
         fire = trigger.get_next_fire_time(None, now - lookback)
         while fire is not None and fire <= now:
             latest = fire
-            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+            fire = _next_after(trigger, fire)
         if latest is not None:
             return latest.astimezone(UTC)  # type: ignore[no-any-return]
+    return None
+
+
+def _next_after(trigger: CronTrigger, fire: datetime) -> datetime | None:
+    """The next fire strictly after `fire`; a wall-clock time repeated when clocks go back
+    counts once, as in cron (APScheduler 3 returns it twice, the second time forever)."""
+    probe = fire + timedelta(seconds=1)
+    for _ in range(3):
+        following = trigger.get_next_fire_time(None, probe)
+        if following is None:
+            return None
+        repeated = following.replace(tzinfo=None) == fire.replace(tzinfo=None)
+        if following > fire and not repeated:
+            return following  # type: ignore[no-any-return]
+        probe += timedelta(hours=1)
     return None
 
 
