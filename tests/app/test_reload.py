@@ -1,0 +1,146 @@
+"""Hot reload as the operator sees it: /readyz reports a bad edit, SIGHUP rereads the file."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from conftest import SHARED_DATA
+from starlette.testclient import TestClient
+
+from notifier.app import Runtime, create_app
+from notifier.settings import Settings
+
+GOOD = '[receivers.local]\nconsole = {}\n\n[[routes]]\nname = "all"\n'
+BAD = GOOD + 'receivers = ["ops-slak"]\n'
+NOTIFIER = str(Path(sys.executable).parent / "notifier")
+
+
+def write(path: Path, text: str, mtime: float) -> None:
+    path.write_text(text)
+    os.utime(path, (mtime, mtime))
+
+
+@contextlib.contextmanager
+def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime, Path]]:
+    rules = tmp_path / "rules.toml"
+    write(rules, GOOD, 1_000_000)
+    settings = Settings(
+        auth_tokens=("tok",),
+        database_url=f"sqlite:///{tmp_path / 'store.db'}",
+        rules_file=rules,
+        error_codes_file=SHARED_DATA / "twilio-error-codes.json",
+    )
+    runtime = Runtime.start(settings, fetch_catalog=False)
+    try:
+        with TestClient(create_app(runtime, run_worker=False)) as client:
+            yield client, runtime, rules
+    finally:
+        runtime.engine.dispose()
+
+
+def test_invalid_edit_keeps_serving_and_readyz_shows_the_located_error(tmp_path: Path) -> None:
+    with app_client(tmp_path) as (client, runtime, rules):
+        write(rules, BAD, 1_000_060)
+        runtime.rules.reload_if_changed()
+
+        answer = client.get("/readyz")
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["ready"] is True
+    assert body["rules"] == "the last edit is invalid, previous rules in force"
+    assert body["rules_error"] == f'{rules}:6: route "all": unknown receiver "ops-slak"'
+    assert [route.name for route in runtime.rules.rules.routes] == ["all"]
+
+
+def test_fixing_the_file_clears_rules_error_on_readyz(tmp_path: Path) -> None:
+    with app_client(tmp_path) as (client, runtime, rules):
+        write(rules, BAD, 1_000_060)
+        runtime.rules.reload_if_changed()
+        write(rules, GOOD + '\n[[routes]]\nname = "more"\n', 1_000_120)
+        runtime.rules.reload_if_changed()
+
+        body = client.get("/readyz").json()
+
+    assert body == {"ready": True, "store": "ok", "rules": "ok"}
+    assert [route.name for route in runtime.rules.rules.routes] == ["all", "more"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(check: Callable[[], bool], what: str, log: Path, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            if check():
+                return
+        time.sleep(0.05)
+    pytest.fail(f"{what} within {seconds} s:\n{log.read_text()}")
+
+
+def readyz(base: str) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.get(f"{base}/readyz", timeout=1).json()
+    return answer
+
+
+@contextlib.contextmanager
+def serve(tmp_path: Path, rules: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "TWILIO_AUTH_TOKEN")}
+    env.update(
+        TWILIO_AUTH_TOKEN="tok",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}",
+        RULES_FILE=str(rules),
+        TWILIO_ERROR_CODES_FILE=str(SHARED_DATA / "twilio-error-codes.json"),
+        LOG_LEVEL="INFO",
+    )
+    port, log = free_port(), tmp_path / "server.log"
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=out, stderr=out)
+        try:
+            wait_for(lambda: readyz(base)["ready"] is True, "not ready", log, seconds=20)
+            yield process, base, log
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.mark.e2e
+def test_sighup_rereads_the_rules_and_readyz_reports_a_bad_edit(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    write(rules, GOOD, 1_000_000)
+    with serve(tmp_path, rules) as (process, base, log):
+        # Unchanged file: only SIGHUP (not the mtime/content poll) makes it reload and say so.
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "rules reloaded from" in log.read_text(), "no reload on SIGHUP", log)
+
+        write(rules, BAD, 1_000_060)
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "rules_error" in readyz(base), "/readyz showed no rules_error", log)
+        body = readyz(base)
+
+        write(rules, GOOD, 1_000_120)
+        process.send_signal(signal.SIGHUP)
+        wait_for(lambda: readyz(base)["rules"] == "ok", "the error stayed after the fix", log)
+
+    assert body["ready"] is True
+    assert 'unknown receiver "ops-slak"' in body["rules_error"]
+    assert "previous rules stay in force" in log.read_text()
