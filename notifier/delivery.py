@@ -5,22 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.channels.pacing import Deferred, Paced
+from notifier.channels.result import Failed, Retry, Sent
 from notifier.metrics import Metrics
-from notifier.store.outbox import Delivery, claim_deliveries, mark_failed, mark_retry, mark_sent
-from notifier.store.pacing import mark_folded
+from notifier.store.outbox import (
+    Delivery,
+    claim_deliveries,
+    claim_for_receivers,
+    mark_deferred,
+    mark_failed,
+    mark_folded,
+    mark_retry,
+    mark_sent,
+)
 
 log = logging.getLogger(__name__)
 
-Sender = Callable[[Delivery], Awaitable[Outcome]]
+Sender = Callable[[Delivery], Awaitable[Paced]]
 SenderFor = Callable[[str], Sender | None]
-Fold = Callable[[list[Delivery]], Awaitable[Outcome]]
+Fold = Callable[[list[Delivery]], Awaitable[Paced]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,8 @@ class Lane:
 
     key: str
     fold: Fold
+    # Every receiver sending through this lane: a storm summary takes all their due deliveries.
+    receivers: frozenset[str] = frozenset()
 
 
 LaneFor = Callable[[str], Lane | None]
@@ -46,7 +58,7 @@ def backoff(attempts: int, jitter: float | None = None) -> float:
     return delay * (jitter if jitter is not None else random.uniform(0.8, 1.2))
 
 
-def next_step(delivery: Delivery, outcome: Outcome, now: datetime) -> Outcome:
+def next_step(delivery: Delivery, outcome: Paced) -> Paced:
     """A retry past the last attempt becomes a failure, so nothing stays pending forever."""
     if isinstance(outcome, Retry) and delivery.attempts >= MAX_ATTEMPTS:
         return Failed(f"gave up after {delivery.attempts} attempts: {outcome.reason}")
@@ -59,20 +71,21 @@ class Job:
 
     deliveries: list[Delivery]
     fold: Fold | None = None
+    lane: Lane | None = None
 
 
 def plan(deliveries: list[Delivery], lane_for: LaneFor, fold_over: int = FOLD_OVER) -> list[Job]:
     """Folds each lane with more than `fold_over` deliveries; every other one goes alone."""
     lanes: dict[str, list[Delivery]] = {}
-    folds: dict[str, Fold] = {}
+    found: dict[str, Lane] = {}
     for delivery in deliveries:
         lane = lane_for(delivery.receiver)
         if lane is not None:
             lanes.setdefault(lane.key, []).append(delivery)
-            folds[lane.key] = lane.fold
+            found[lane.key] = lane
     storms = {key: batch for key, batch in lanes.items() if len(batch) > fold_over}
     folded = {delivery.id for batch in storms.values() for delivery in batch}
-    jobs = [Job(batch, folds[key]) for key, batch in storms.items()]
+    jobs = [Job(batch, found[key].fold, found[key]) for key, batch in storms.items()]
     return jobs + [Job([delivery]) for delivery in deliveries if delivery.id not in folded]
 
 
@@ -105,15 +118,29 @@ class Deliverer:
         if not deliveries:
             return 0
         jobs = plan(deliveries, self._lane_for, self._fold_over)
+        jobs = [await self._whole_backlog(job) for job in jobs]
         outcomes = await asyncio.gather(*(self._run(job) for job in jobs))
         await asyncio.to_thread(self._record, list(zip(jobs, outcomes, strict=True)))
-        return len(deliveries)
+        return sum(len(job.deliveries) for job in jobs)
 
     def _claim(self) -> list[Delivery]:
         with self._engine.begin() as conn:
             return claim_deliveries(conn, self._clock(), self._lease, self._batch_size)
 
-    async def _run(self, job: Job) -> Outcome:
+    async def _whole_backlog(self, job: Job) -> Job:
+        """A storm job also takes the lane's due deliveries beyond this batch: one summary."""
+        if job.lane is None or not job.lane.receivers:
+            return job
+        receivers = sorted(job.lane.receivers)
+
+        def claim() -> list[Delivery]:
+            with self._engine.begin() as conn:
+                return claim_for_receivers(conn, receivers, self._clock(), self._lease)
+
+        more = await asyncio.to_thread(claim)
+        return Job(job.deliveries + more, job.fold, job.lane)
+
+    async def _run(self, job: Job) -> Paced:
         if job.fold is None:
             return await self._send(job.deliveries[0])
         receivers = sorted({delivery.receiver for delivery in job.deliveries})
@@ -124,7 +151,7 @@ class Deliverer:
             log.exception("storm summary to %s failed unexpectedly", receivers)
             return Retry(None, f"unexpected error: {type(error).__name__}")
 
-    async def _send(self, delivery: Delivery) -> Outcome:
+    async def _send(self, delivery: Delivery) -> Paced:
         sender = self._sender_for(delivery.receiver)
         if sender is None:
             return Failed(f"receiver {delivery.receiver!r} is not in rules.toml any more")
@@ -134,35 +161,55 @@ class Deliverer:
             log.exception("delivery %d to %s failed unexpectedly", delivery.id, delivery.receiver)
             return Retry(None, f"unexpected error: {type(error).__name__}")
 
-    def _record(self, results: list[tuple[Job, Outcome]]) -> None:
+    def _record(self, results: list[tuple[Job, Paced]]) -> None:
         now = self._clock()
-        counted: list[tuple[str, str]] = []
+        counted: Counter[tuple[str, str]] = Counter()
         with self._engine.begin() as conn:
             for job, outcome in results:
-                folded = job.fold is not None
-                for delivery in job.deliveries:
-                    step = next_step(delivery, outcome, now)
-                    status = _record_one(conn, delivery, step, now, folded=folded)
-                    counted.append((delivery.receiver, status))
+                steps = _steps(job, outcome)
+                for (status, step), batch in steps.items():
+                    _store(conn, batch, step, now, status)
+                    counted.update((delivery.receiver, status) for delivery in batch)
         if self._metrics is not None:
-            for receiver, status in counted:
-                self._metrics.notifications.labels(receiver, status).inc()
+            for (receiver, status), count in counted.items():
+                self._metrics.notifications.labels(receiver, status).inc(count)
 
 
-def _record_one(
-    conn: Connection, delivery: Delivery, step: Outcome, now: datetime, *, folded: bool
-) -> str:
-    """Stores what happened to one delivery; returns its status for the metrics."""
-    if isinstance(step, Sent) and folded:
-        mark_folded(conn, [delivery.id], now)
-        return "folded"
+def _steps(job: Job, outcome: Paced) -> dict[tuple[str, Paced], list[Delivery]]:
+    """The deliveries of a job by what happens to them next, with that status for the metrics."""
+    steps: dict[tuple[str, Paced], list[Delivery]] = {}
+    for delivery in job.deliveries:
+        step = next_step(delivery, outcome)
+        status = _status(step, folded=job.fold is not None)
+        steps.setdefault((status, step), []).append(delivery)
+    return steps
+
+
+def _status(step: Paced, *, folded: bool) -> str:
     if isinstance(step, Sent):
-        mark_sent(conn, delivery.id, now)
-        return "sent"
-    if isinstance(step, Retry):
-        wait = step.after_seconds if step.after_seconds is not None else backoff(delivery.attempts)
-        mark_retry(conn, delivery.id, now + timedelta(seconds=wait), step.reason)
-        return "retry"
-    log.warning("delivery %d to %s failed: %s", delivery.id, delivery.receiver, step.reason)
-    mark_failed(conn, delivery.id, step.reason)
-    return "failed"
+        return "folded" if folded else "sent"
+    if isinstance(step, Deferred):
+        return "deferred"
+    return "retry" if isinstance(step, Retry) else "failed"
+
+
+def _store(
+    conn: Connection, batch: list[Delivery], step: Paced, now: datetime, status: str
+) -> None:
+    """Stores what happened to deliveries that share one outcome (one, or a folded storm)."""
+    ids = [delivery.id for delivery in batch]
+    if status == "folded":
+        mark_folded(conn, ids, now)
+    elif isinstance(step, Sent):
+        mark_sent(conn, ids, now)
+    elif isinstance(step, Deferred):
+        mark_deferred(conn, ids, now + timedelta(seconds=step.after_seconds))
+    elif isinstance(step, Retry):
+        attempts = max(delivery.attempts for delivery in batch)
+        wait = step.after_seconds if step.after_seconds is not None else backoff(attempts)
+        mark_retry(conn, ids, now + timedelta(seconds=wait), step.reason)
+    else:
+        receivers = sorted({delivery.receiver for delivery in batch})
+        which = str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)})"
+        log.warning("delivery %s to %s failed: %s", which, receivers, step.reason)
+        mark_failed(conn, ids, step.reason)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from notifier.channels.console import print_notice
 from notifier.channels.email_delivery import send_notice_email, smtp_config
-from notifier.channels.pacing import Pacer
+from notifier.channels.pacing import Paced, Pacer
 from notifier.channels.result import Failed, Outcome
 from notifier.channels.slack_delivery import SlackDelivery, api_lane, webhook_lane
 from notifier.delivery import Fold, Lane, LaneFor, Sender, SenderFor
@@ -70,28 +70,42 @@ def lane_for_rules(rules: Callable[[], Rules], channels: Channels) -> LaneFor:
     """Slack receivers are paced per channel (a webhook per receiver) and fold in a storm."""
 
     def lane_for(name: str) -> Lane | None:
-        receiver = rules().receivers.get(name)
+        current = rules()
+        receiver = current.receivers.get(name)
         if receiver is None or receiver.kind != "slack":
             return None
         channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
         if url:
-            return Lane(webhook_lane(name), _storm_webhook(channels, name, str(url)))
+            fold = _storm_webhook(channels, name, str(url))
+            return Lane(webhook_lane(name), fold, frozenset({name}))
         if channel:
-            return Lane(api_lane(str(channel)), _storm_api(channels, str(channel)))
+            fold = _storm_api(channels, str(channel))
+            return Lane(api_lane(str(channel)), fold, _api_receivers(current, str(channel)))
         return None
 
     return lane_for
 
 
+def _api_receivers(rules: Rules, channel: str) -> frozenset[str]:
+    """The Slack receivers posting to `channel` through the Web API: they share its lane."""
+    return frozenset(
+        receiver.name
+        for receiver in rules.receivers.values()
+        if receiver.kind == "slack"
+        and not receiver.config.get("webhook_url")
+        and str(receiver.config.get("channel")) == channel
+    )
+
+
 def _storm_api(channels: Channels, channel: str) -> Fold:
-    async def fold(deliveries: list[Delivery]) -> Outcome:
+    async def fold(deliveries: list[Delivery]) -> Paced:
         return await channels.slack.storm_api(deliveries, channel)
 
     return fold
 
 
 def _storm_webhook(channels: Channels, receiver: str, url: str) -> Fold:
-    async def fold(deliveries: list[Delivery]) -> Outcome:
+    async def fold(deliveries: list[Delivery]) -> Paced:
         return await channels.slack.storm_webhook(deliveries, receiver, url)
 
     return fold
@@ -107,7 +121,7 @@ def _console(ctx: RenderContext) -> Sender:
 def _slack(channels: Channels, receiver: Receiver, ctx: RenderContext) -> Sender:
     channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
 
-    async def send(delivery: Delivery) -> Outcome:
+    async def send(delivery: Delivery) -> Paced:
         if url:
             return await channels.slack.send_webhook(delivery, str(url), ctx)
         if channel:

@@ -2,13 +2,16 @@
 
 Every worker takes a channel's turn from the same `channel_pace` row, so two processes (or one
 restarted after a 429) never send to a channel faster than Slack allows. A send that cannot go
-now is not queued in memory: it becomes a Retry for the moment the channel's turn comes.
+now is not queued in memory: it is Deferred to the channel's turn, which uses up no attempt.
+Sends deferred against the same turn are staggered one spacing apart, so they do not all come
+due at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -18,6 +21,17 @@ from notifier.store.pacing import hold_until, take_turn
 
 SPACING = timedelta(seconds=1)  # https://api.slack.com/docs/rate-limits#each-channel
 WAITING = "slack: waiting for this channel's turn (rate limit: 1 message/s or Retry-After)"
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Not sent, and not a failure: the channel's turn comes in `after_seconds`."""
+
+    after_seconds: float
+    reason: str = WAITING
+
+
+Paced = Outcome | Deferred
 
 
 class Pacer:
@@ -32,22 +46,30 @@ class Pacer:
         # Within one process, sends to a channel go one after another, so a 429 is stored
         # before the next of them asks for its turn.
         self._locks: dict[str, asyncio.Lock] = {}
+        # Per channel: the turn sends were last deferred to, and how many were.
+        self._queued: dict[str, tuple[datetime, int]] = {}
 
-    async def send(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Outcome:
+    async def send(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Paced:
         async with self._locks.setdefault(key, asyncio.Lock()):
-            wait = await asyncio.to_thread(self._take, key)
-            if wait > 0:
-                return Retry(wait, WAITING)
+            now = self._clock()
+            turn = await asyncio.to_thread(self._take, key, now)
+            if turn is not None:
+                return Deferred(self._slot(key, turn, now))
             outcome = await send()
             if isinstance(outcome, Retry) and outcome.after_seconds:
                 await asyncio.to_thread(self._hold, key, outcome.after_seconds)
             return outcome
 
-    def _take(self, key: str) -> float:
-        now = self._clock()
+    def _take(self, key: str, now: datetime) -> datetime | None:
         with self._engine.begin() as conn:
-            next_at = take_turn(conn, key, now, self._spacing)
-        return 0.0 if next_at is None else max((next_at - now).total_seconds(), 0.001)
+            return take_turn(conn, key, now, self._spacing)
+
+    def _slot(self, key: str, turn: datetime, now: datetime) -> float:
+        """Seconds until this send's place in the line for `turn`: the n-th waits n spacings."""
+        queued_for, ahead = self._queued.get(key, (turn, 0))
+        ahead = ahead if queued_for == turn else 0
+        self._queued[key] = (turn, ahead + 1)
+        return max((turn + ahead * self._spacing - now).total_seconds(), 0.001)
 
     def _hold(self, key: str, seconds: float) -> None:
         until = self._clock() + timedelta(seconds=seconds)

@@ -14,7 +14,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import Engine
 
-from notifier.channels.pacing import Pacer
+from notifier.channels.pacing import Paced, Pacer
 from notifier.channels.result import Failed, Outcome, Sent
 from notifier.channels.slack import make_client, post_message, post_webhook, update_message
 from notifier.notices import Reason
@@ -60,7 +60,7 @@ class SlackDelivery:
             await self._session.close()
         self._session = None
 
-    async def send_api(self, delivery: Delivery, channel: str, ctx: RenderContext) -> Outcome:
+    async def send_api(self, delivery: Delivery, channel: str, ctx: RenderContext) -> Paced:
         if not self._token:
             return Failed("SLACK_BOT_TOKEN is not set")
         payload = render_slack(delivery.notice, ctx)
@@ -68,13 +68,13 @@ class SlackDelivery:
             api_lane(channel), lambda: self._api(delivery, channel, payload)
         )
 
-    async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Outcome:
+    async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Paced:
         payload = render_slack(delivery.notice, ctx)
         return await self._pacer.send(
             webhook_lane(delivery.receiver), lambda: post_webhook(self.session(), url, payload)
         )
 
-    async def storm_api(self, deliveries: list[Delivery], channel: str) -> Outcome:
+    async def storm_api(self, deliveries: list[Delivery], channel: str) -> Paced:
         """One summary message standing in for all these deliveries to the channel."""
         if not self._token:
             return Failed("SLACK_BOT_TOKEN is not set")
@@ -84,7 +84,7 @@ class SlackDelivery:
             api_lane(channel), lambda: post_message(client, channel, payload)
         )
 
-    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Outcome:
+    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Paced:
         payload = render_storm_summary(receiver, [delivery.notice for delivery in deliveries])
         return await self._pacer.send(
             webhook_lane(receiver), lambda: post_webhook(self.session(), url, payload)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Select, insert, or_, select, update
 
 from notifier.notices import Notice, notice_from_json, notice_to_json
 from notifier.store.schema import notifications
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+FOLDED_NOTE = "folded into storm summary"
+# Bound parameters per statement: SQLite allows 32,766, a storm may fold more deliveries.
+_CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +53,33 @@ def claim_deliveries(
     conn: Connection, now: datetime, lease: timedelta, limit: int
 ) -> list[Delivery]:
     """Lease due deliveries, oldest first; a worker that died gives them up when the lease ends."""
-    candidates = (
+    return _claim(conn, _due(now).limit(limit), now, lease)
+
+
+def claim_for_receivers(
+    conn: Connection, receivers: Sequence[str], now: datetime, lease: timedelta
+) -> list[Delivery]:
+    """Lease every due delivery to these receivers: a storm summary stands in for them all."""
+    return _claim(conn, _due(now).where(notifications.c.receiver.in_(receivers)), now, lease)
+
+
+def _due(now: datetime) -> Select[tuple[int]]:
+    return (
         select(notifications.c.id)
         .where(notifications.c.status == PENDING)
         .where(notifications.c.next_attempt_at <= now)
         .where(or_(notifications.c.lease_until.is_(None), notifications.c.lease_until < now))
         .order_by(notifications.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
     )
+
+
+def _claim(
+    conn: Connection, candidates: Select[tuple[int]], now: datetime, lease: timedelta
+) -> list[Delivery]:
+    locked = candidates.with_for_update(skip_locked=True).scalar_subquery()
     statement = (
         update(notifications)
-        .where(notifications.c.id.in_(candidates.scalar_subquery()))
+        .where(notifications.c.id.in_(locked))
         .values(lease_until=now + lease, attempts=notifications.c.attempts + 1)
         .returning(
             notifications.c.id,
@@ -71,30 +89,41 @@ def claim_deliveries(
             notifications.c.notice,
         )
     )
-    rows = conn.execute(statement).all()
     deliveries = [
         Delivery(
             row.id, row.receiver, row.cycle, row.attempts, notice_from_json(json.loads(row.notice))
         )
-        for row in rows
+        for row in conn.execute(statement)
     ]
     return sorted(deliveries, key=lambda delivery: delivery.id)
 
 
-def mark_sent(conn: Connection, delivery_id: int, now: datetime) -> None:
-    _set(conn, delivery_id, status=SENT, sent_at=now, lease_until=None, last_error=None)
+def mark_sent(conn: Connection, ids: Sequence[int], now: datetime) -> None:
+    _set(conn, ids, status=SENT, sent_at=now, lease_until=None, last_error=None)
 
 
-def mark_retry(conn: Connection, delivery_id: int, at: datetime, error: str) -> None:
-    _set(conn, delivery_id, next_attempt_at=at, lease_until=None, last_error=error)
+def mark_folded(conn: Connection, ids: Sequence[int], now: datetime) -> None:
+    """Deliveries a storm summary stood in for: sent, with a note saying so."""
+    _set(conn, ids, status=SENT, sent_at=now, lease_until=None, last_error=FOLDED_NOTE)
 
 
-def mark_failed(conn: Connection, delivery_id: int, error: str) -> None:
-    _set(conn, delivery_id, status=FAILED, lease_until=None, last_error=error)
+def mark_retry(conn: Connection, ids: Sequence[int], at: datetime, error: str) -> None:
+    _set(conn, ids, next_attempt_at=at, lease_until=None, last_error=error)
 
 
-def _set(conn: Connection, delivery_id: int, **values: Any) -> None:
-    conn.execute(update(notifications).where(notifications.c.id == delivery_id).values(**values))
+def mark_deferred(conn: Connection, ids: Sequence[int], at: datetime) -> None:
+    """Only waiting for the channel's turn: the attempt counted by the claim is given back."""
+    _set(conn, ids, next_attempt_at=at, lease_until=None, attempts=notifications.c.attempts - 1)
+
+
+def mark_failed(conn: Connection, ids: Sequence[int], error: str) -> None:
+    _set(conn, ids, status=FAILED, lease_until=None, last_error=error)
+
+
+def _set(conn: Connection, ids: Sequence[int], **values: Any) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        conn.execute(update(notifications).where(notifications.c.id.in_(chunk)).values(**values))
 
 
 def list_notifications(conn: Connection, *, failed_only: bool, limit: int) -> list[dict[str, Any]]:

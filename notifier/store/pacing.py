@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from notifier.store.outbox import SENT
-from notifier.store.schema import channel_pace, notifications
-
-FOLDED_NOTE = "folded into storm summary"
+from notifier.store.schema import channel_pace
 
 
 def take_turn(conn: Connection, key: str, now: datetime, spacing: timedelta) -> datetime | None:
@@ -48,12 +44,3 @@ def _insert_new(conn: Connection, key: str, next_at: datetime) -> bool:
     statement = statement.on_conflict_do_nothing(index_elements=["channel_key"])
     # RETURNING says whether the row went in; the rowcount via psycopg did not.
     return conn.execute(statement.returning(channel_pace.c.channel_key)).first() is not None
-
-
-def mark_folded(conn: Connection, delivery_ids: Sequence[int], now: datetime) -> None:
-    """Deliveries a storm summary stood in for: sent, with a note saying so."""
-    conn.execute(
-        update(notifications)
-        .where(notifications.c.id.in_(delivery_ids))
-        .values(status=SENT, sent_at=now, lease_until=None, last_error=FOLDED_NOTE)
-    )

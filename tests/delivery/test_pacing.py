@@ -156,7 +156,7 @@ def test_a_rate_limited_channel_does_not_hold_up_another(engine: Engine) -> None
     assert [row.status for row in rows(engine)] == ["pending", "sent"]
 
 
-def test_deliverer_counts_sent_and_retried_notifications(engine: Engine) -> None:
+def test_waiting_for_the_channels_turn_counts_as_deferred_not_retry(engine: Engine) -> None:
     clock, metrics = Clock(), Metrics()
 
     async def scenario(make_worker: Callable[..., Deliverer]) -> None:
@@ -170,7 +170,7 @@ def test_deliverer_counts_sent_and_retried_notifications(engine: Engine) -> None
         labels = {"receiver": "slack", "status": status}
         return metrics.registry.get_sample_value("notifier_notifications_total", labels)
 
-    assert (count("sent"), count("retry")) == (1.0, 1.0)
+    assert (count("sent"), count("deferred"), count("retry")) == (1.0, 1.0, None)
 
 
 @pytest.mark.parametrize(
