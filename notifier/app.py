@@ -73,7 +73,7 @@ class Runtime:
 
     def make_worker(self) -> Worker:
         rules = self.current_rules
-        pipeline = Pipeline(rules, self.catalog)
+        pipeline = Pipeline(rules, self.catalog, self.metrics)
         self.channels = Channels(self.settings, self.engine, utcnow)
         deliverer = Deliverer(
             self.engine,

@@ -36,6 +36,13 @@ class Metrics:
             ["receiver", "status"],
             registry=self.registry,
         )
+        self.event_outcomes = Counter(
+            "notifier_event_outcomes",
+            "What became of events, by route (empty when unmatched) and outcome (alerted, "
+            "unmatched, dropped, silenced, inhibited, muted, below_threshold).",
+            ["route", "outcome"],
+            registry=self.registry,
+        )
         self.queue_pending = Gauge(
             "notifier_queue_pending_events",
             "Stored events the worker has not processed yet.",

@@ -6,6 +6,7 @@ trace and the batch is processed again: no notice is lost and none is sent twice
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,7 @@ from sqlalchemy import Connection
 
 from notifier.enrich import enrich
 from notifier.events import Event
+from notifier.metrics import Metrics
 from notifier.notices import Notice, Reason
 from notifier.pipeline.groups import Decision, GroupState, group_key, on_due, on_event
 from notifier.pipeline.suppress import Outcome, marks_set_by, suppression
@@ -25,6 +27,11 @@ from notifier.store.outbox import enqueue
 from notifier.twilio.catalog import Catalog
 
 DUE_BATCH = 200
+# Held back from a receiver that would otherwise have heard of the event. A drop is not among
+# them: the user said the event never concerns anyone.
+HELD_FROM_RECEIVERS = frozenset(
+    {Outcome.SILENCED, Outcome.INHIBITED, Outcome.MUTED, Outcome.BELOW_THRESHOLD}
+)
 
 
 @dataclass
@@ -60,9 +67,12 @@ class _Batch:
 class Pipeline:
     """Turns claimed events into stored group state and outbox deliveries."""
 
-    def __init__(self, rules: Callable[[], Rules], catalog: Catalog) -> None:
+    def __init__(
+        self, rules: Callable[[], Rules], catalog: Catalog, metrics: Metrics | None = None
+    ) -> None:
         self._rules = rules
         self._catalog = catalog
+        self._metrics = metrics or Metrics()
 
     def process(
         self, conn: Connection, events: Sequence[StoredEvent], now: datetime
@@ -77,6 +87,9 @@ class Pipeline:
         group_store.save_marks(conn, batch.marks)
         group_store.record_outcomes(conn, batch.outcomes)
         self._enqueue(conn, notices, states, now)
+        # Counted before the caller commits: a crash in between has the batch processed again
+        # and counted twice. Metrics may over-count slightly; the stored outcomes never do.
+        self._count(rules, batch.outcomes)
         return notices
 
     def flush_due(self, conn: Connection, now: datetime) -> list[Notice]:
@@ -130,6 +143,15 @@ class Pipeline:
         if decision.reason is None:
             return None
         return make_notice(before, decision, step.route)
+
+    def _count(self, rules: Rules, outcomes: list[dict[str, object]]) -> None:
+        receivers = {route.name: route.timing.receivers for route in rules.routes}
+        tally = Counter((str(row["route"] or ""), str(row["outcome"])) for row in outcomes)
+        for (route, outcome), count in tally.items():
+            self._metrics.event_outcomes.labels(route, outcome).inc(count)
+            if outcome in HELD_FROM_RECEIVERS:
+                for receiver in receivers.get(route, ()):
+                    self._metrics.notifications.labels(receiver, "suppressed").inc(count)
 
     def _enqueue(
         self, conn: Connection, notices: list[Notice], states: dict[str, GroupState], now: datetime

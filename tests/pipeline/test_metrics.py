@@ -1,0 +1,117 @@
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.metrics import Metrics
+from notifier.pipeline.process import Pipeline
+from notifier.rules.load import parse_rules
+from notifier.rules.model import Rules
+from notifier.store import groups as group_store
+from notifier.store.events import IncomingEvent, insert_events
+from notifier.twilio.catalog import Catalog
+from notifier.worker import Worker
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+PROD = "AC" + "a" * 32
+TEST = "AC" + "b" * 32
+RULES = f"""
+[receivers.ops]
+console = {{}}
+[receivers.finance]
+console = {{}}
+[defaults]
+receivers = ["ops"]
+
+[[routes]]
+name = "drop-test"
+match = {{ account_sid = "{TEST}" }}
+drop = true
+
+[[routes]]
+name = "webhooks"
+match = {{ error_code = "11200" }}
+receivers = ["ops", "finance"]
+
+[[routes]]
+name = "sms"
+match = {{ error_code = "30007" }}
+threshold = {{ count = 3, within = "10m" }}
+"""
+_ids = itertools.count()
+
+
+def make_rules() -> Rules:
+    return parse_rules(RULES, "rules.toml", {})
+
+
+def make_incoming(**fields: Any) -> IncomingEvent:
+    values: dict[str, Any] = {"error_code": "11200", "account_sid": PROD, **fields}
+    return IncomingEvent(
+        dedup_key=f"NO{next(_ids):032d}",
+        event=Event(source="debugger", time=NOW, **values),
+        raw_body="{}",
+        headers={},
+    )
+
+
+def process(engine: Engine, metrics: Metrics, *items: IncomingEvent) -> None:
+    with engine.begin() as conn:
+        insert_events(conn, items, NOW)
+    pipeline = Pipeline(make_rules, Catalog(), metrics)
+    deliverer = Deliverer(engine, lambda _receiver: None, lambda: NOW)
+    Worker(engine, pipeline, deliverer, clock=lambda: NOW).process_once()
+
+
+def outcome_count(metrics: Metrics, route: str, outcome: str) -> float | None:
+    labels = {"route": route, "outcome": outcome}
+    return metrics.registry.get_sample_value("notifier_event_outcomes_total", labels)
+
+
+def suppressed(metrics: Metrics, receiver: str) -> float | None:
+    labels = {"receiver": receiver, "status": "suppressed"}
+    return metrics.registry.get_sample_value("notifier_notifications_total", labels)
+
+
+def test_every_outcome_is_counted_per_route(engine: Engine) -> None:
+    metrics = Metrics()
+
+    process(
+        engine,
+        metrics,
+        make_incoming(),
+        make_incoming(),
+        make_incoming(account_sid=TEST),
+        make_incoming(error_code="82002"),
+        make_incoming(error_code="30007"),
+    )
+
+    assert outcome_count(metrics, "webhooks", "alerted") == 2
+    assert outcome_count(metrics, "drop-test", "dropped") == 1
+    assert outcome_count(metrics, "", "unmatched") == 1
+    assert outcome_count(metrics, "sms", "below_threshold") == 1
+
+
+def test_silenced_events_count_as_suppressed_for_each_receiver_of_the_route(
+    engine: Engine,
+) -> None:
+    with engine.begin() as conn:
+        hour = timedelta(hours=1)
+        group_store.add_silence(conn, {"error_code": "11200"}, NOW - hour, NOW + hour, "deploy")
+    metrics = Metrics()
+
+    process(engine, metrics, make_incoming(), make_incoming(), make_incoming(error_code="30007"))
+
+    assert outcome_count(metrics, "webhooks", "silenced") == 2
+    assert (suppressed(metrics, "ops"), suppressed(metrics, "finance")) == (3, 2)
+
+
+def test_dropped_events_are_not_suppressed_notifications(engine: Engine) -> None:
+    metrics = Metrics()
+
+    process(engine, metrics, make_incoming(account_sid=TEST))
+
+    assert suppressed(metrics, "ops") is None
