@@ -192,3 +192,41 @@ def test_hold_until_never_shortens_a_hold(engine: Engine) -> None:
         hold_until(conn, "api:#alerts", NOW + timedelta(seconds=30))
         hold_until(conn, "api:#alerts", NOW + timedelta(seconds=5))
         assert take_turn(conn, "api:#alerts", NOW, SECOND) == NOW + timedelta(seconds=30)
+
+
+def test_waiting_for_the_channels_turn_uses_up_no_attempt(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(make_worker: Callable[[], Deliverer]) -> None:
+        worker = make_worker()
+        queue(engine, notice("a"))
+        for _ in range(40):  # more turns missed than MAX_ATTEMPTS
+            with engine.begin() as conn:
+                hold_until(conn, "api:#alerts", clock.now + 10 * SECOND)
+            await worker.run_once()
+            clock.now = rows(engine)[0].next_attempt_at
+        assert (rows(engine)[0].status, attempts(engine)) == ("pending", [0])
+        clock.now += 10 * SECOND
+        await worker.run_once()
+
+    with FakeSlack() as slack:
+        run(engine, slack, clock, scenario)
+        assert len(slack.messages) == 1
+    assert (rows(engine)[0].status, attempts(engine)) == ("sent", [1])
+
+
+def test_deliveries_waiting_on_one_channel_come_due_one_second_apart(engine: Engine) -> None:
+    async def scenario(make_worker: Callable[[], Deliverer]) -> None:
+        queue(engine, *(notice(f"group {i}") for i in range(4)))
+        await make_worker().run_once()
+
+    with FakeSlack() as slack:
+        run(engine, slack, Clock(), scenario)
+    waiting = sorted(row.next_attempt_at for row in rows(engine) if row.status == "pending")
+    assert waiting == [NOW + SECOND, NOW + 2 * SECOND, NOW + 3 * SECOND]
+
+
+def attempts(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        query = select(notifications.c.attempts).order_by(notifications.c.id)
+        return list(conn.execute(query).scalars())

@@ -164,3 +164,18 @@ def test_a_rate_limited_storm_summary_is_retried_for_every_folded_delivery(
         [summary] = posts_to(slack, "#alerts")
         assert summary["text"].startswith("Storm: 50 alerts")
     assert set(rows(engine)) == {("sent", "folded into storm summary")}
+
+
+def test_a_backlog_beyond_one_batch_folds_into_a_single_summary(engine: Engine) -> None:
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, [*storm(500), notice("quiet", receiver="other")])
+        assert await deliverer.run_once() == 500  # a batch of 100 took the whole storm
+        assert await deliverer.run_once() == 1
+
+    with FakeSlack() as slack:
+        run(engine, slack, scenario)
+        [summary] = posts_to(slack, "#alerts")
+        assert summary["text"].startswith("Storm: 500 alerts for 500 groups")
+        assert len(posts_to(slack, "#other")) == 1
+    assert set(rows(engine)) == {("sent", "folded into storm summary")}
+    assert [row.status for row in rows(engine, "other")] == ["sent"]

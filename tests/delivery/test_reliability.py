@@ -1,0 +1,215 @@
+"""DESIGN section 10 for delivery: outages, a refused SMTP server, two workers on one outbox."""
+
+import asyncio
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from fakes.slack import FakeSlack
+from sqlalchemy import Engine, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.receivers import Channels, lane_for_rules, sender_for_rules
+from notifier.rules.model import Receiver, Rules
+from notifier.settings import Settings
+from notifier.store.outbox import enqueue
+from notifier.store.schema import notifications
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count += 1
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(inbox: Inbox, port: int) -> Iterator[None]:
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield
+    finally:
+        controller.stop()
+
+
+def notice(group: str, *receivers: str) -> Notice:
+    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    return Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, receivers or ("slack",))
+
+
+def queue(engine: Engine, *items: Notice) -> None:
+    with engine.begin() as conn:
+        for item in items:
+            enqueue(conn, item, 1, NOW)
+
+
+def rows(engine: Engine) -> list[Any]:
+    query = select(
+        notifications.c.receiver,
+        notifications.c.status,
+        notifications.c.attempts,
+        notifications.c.last_error,
+        notifications.c.next_attempt_at,
+    ).order_by(notifications.c.id)
+    with engine.connect() as conn:
+        return list(conn.execute(query))
+
+
+def make_deliverer(
+    engine: Engine, rules: Rules, settings: Settings, clock: Clock, **options: Any
+) -> tuple[Deliverer, Channels]:
+    channels = Channels(settings, engine, clock)
+    senders = sender_for_rules(lambda: rules, channels)
+    lanes = lane_for_rules(lambda: rules, channels)
+    return Deliverer(engine, senders, clock, lane_for=lanes, **options), channels
+
+
+def run(
+    engine: Engine,
+    rules: Rules,
+    settings: Settings,
+    clock: Clock,
+    scenario: Callable[[Deliverer], Awaitable[None]],
+) -> None:
+    deliverer, channels = make_deliverer(engine, rules, settings, clock)
+
+    async def go() -> None:
+        try:
+            await scenario(deliverer)
+        finally:
+            await channels.aclose()
+
+    asyncio.run(go())
+
+
+def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(
+    engine: Engine,
+) -> None:
+    clock = Clock()
+    rules = Rules(receivers={"slack": Receiver("slack", "slack", {"channel": "#alerts"})})
+    groups = [f"webhooks|11200|PN{i}" for i in range(4)]
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, *(notice(group) for group in groups))
+        while clock.now < NOW + timedelta(minutes=20):
+            if clock.now >= NOW + timedelta(minutes=5):
+                slack.fail_next(0)  # Slack is back
+            await deliverer.run_once()
+            clock.now += timedelta(seconds=5)
+
+    with FakeSlack() as slack:
+        slack.fail_next(10_000, status=500)
+        run(
+            engine,
+            rules,
+            Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url),
+            clock,
+            scenario,
+        )
+        statuses = [r.status for r in slack.requests]
+        assert len(slack.messages) == statuses.count(200) == len(groups)
+        assert statuses.index(200) > 0 and 500 not in statuses[statuses.index(200) :]
+    assert {(row.status, row.last_error) for row in rows(engine)} == {("sent", None)}
+    assert all(row.attempts > 1 for row in rows(engine))
+
+
+def test_smtp_refused_is_retried_with_backoff_while_slack_gets_the_notice_at_once(
+    engine: Engine,
+) -> None:
+    clock, inbox, port = Clock(), Inbox(), free_port()
+    rules = Rules(
+        receivers={
+            "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
+            "mail": Receiver("mail", "email", {"to": ["ops@example.com"]}),
+        }
+    )
+    waits: list[float] = []
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("webhooks|11200", "slack", "mail"))
+        for _ in range(3):  # nothing listens on the SMTP port
+            await deliverer.run_once()
+            assert len(slack.messages) == 1
+            mail = rows(engine)[1]
+            assert mail.status == "pending" and "SMTP connection failed" in mail.last_error
+            waits.append((mail.next_attempt_at - clock.now).total_seconds())
+            clock.now = mail.next_attempt_at
+        with smtp_server(inbox, port):
+            await deliverer.run_once()
+
+    with FakeSlack() as slack:
+        settings = Settings(
+            slack_bot_token=slack.token,
+            slack_api_url=slack.api_url,
+            smtp_url=f"smtp://127.0.0.1:{port}",
+            email_from="bot@example.com",
+        )
+        run(engine, rules, settings, clock, scenario)
+        assert len(slack.messages) == 1
+    assert waits == sorted(waits) and waits[-1] > waits[0]  # exponential backoff
+    assert inbox.count == 1
+    assert [(row.receiver, row.status) for row in rows(engine)] == [
+        ("slack", "sent"),
+        ("mail", "sent"),
+    ]
+
+
+def test_two_workers_in_two_threads_share_one_outbox_and_send_each_delivery_once(
+    engine: Engine,
+) -> None:
+    clock = Clock()
+    names = [f"r{i}" for i in range(200)]
+    rules = Rules(
+        receivers={name: Receiver(name, "slack", {"channel": f"#{name}"}) for name in names}
+    )
+    queue(engine, *(notice(f"group-{name}", name) for name in names))
+    claimed: list[int] = []
+
+    def worker(settings: Settings) -> None:
+        async def drain() -> None:
+            deliverer, channels = make_deliverer(engine, rules, settings, clock, batch_size=20)
+            try:
+                while count := await deliverer.run_once():
+                    claimed.append(count)
+            finally:
+                await channels.aclose()
+
+        asyncio.run(drain())
+
+    with FakeSlack() as slack:
+        settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
+        threads = [threading.Thread(target=worker, args=(settings,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        posted = sorted(message["channel"] for message in slack.messages)
+    assert posted == sorted(f"#{name}" for name in names)
+    assert sum(claimed) == 200
+    assert {(row.status, row.attempts) for row in rows(engine)} == {("sent", 1)}
