@@ -10,7 +10,9 @@ from typing import Any
 import uvicorn
 
 from notifier.app import Runtime, create_app
+from notifier.cli.clock import make_clock
 from notifier.cli.common import settings_from_env
+from notifier.digest.schedule import start_clock
 from notifier.errors import UserError
 
 log = logging.getLogger("notifier")
@@ -22,7 +24,8 @@ def add_parser(subparsers: Any) -> None:
         help="run the web server (and, by default, the worker) in this process",
         description=(
             "Receive Twilio webhooks on /twilio/*. By default this process also runs the worker "
-            "that routes events and delivers alerts, so one process is a complete install."
+            "that routes events and delivers alerts, and the clock that sends digests, so one "
+            "process is a complete install."
         ),
     )
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
@@ -33,6 +36,11 @@ def add_parser(subparsers: Any) -> None:
         "--no-worker",
         action="store_true",
         help="do not process events here (a separate `notifier worker` does)",
+    )
+    parser.add_argument(
+        "--no-clock",
+        action="store_true",
+        help="do not send scheduled digests here (a separate `notifier clock` does)",
     )
     parser.set_defaults(run=run)
 
@@ -52,14 +60,18 @@ def run(args: argparse.Namespace) -> int:
         )
     runtime = Runtime.start(settings)
     app = create_app(runtime, run_worker=not args.no_worker)
-    port = args.port or settings.port
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-        log_level=settings.log_level.lower(),
-        access_log=settings.log_level == "DEBUG",
-    )
+    clock = None if args.no_clock else start_clock(make_clock(runtime))
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port or settings.port,
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            log_level=settings.log_level.lower(),
+            access_log=settings.log_level == "DEBUG",
+        )
+    finally:
+        if clock is not None:
+            clock.shutdown(wait=False)
     return 0
