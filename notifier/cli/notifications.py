@@ -25,8 +25,11 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     engine = open_store(settings_from_env())
-    with engine.connect() as conn:
-        rows = list_notifications(conn, failed_only=args.failed, limit=args.limit)
+    try:
+        with engine.connect() as conn:
+            rows = list_notifications(conn, failed_only=args.failed, limit=args.limit)
+    finally:
+        engine.dispose()
     rows = [{k: _plain(v) for k, v in row.items()} for row in rows]
     if args.json:
         print(json.dumps(rows, indent=2))

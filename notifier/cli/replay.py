@@ -7,6 +7,8 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from notifier.cli.common import open_store, settings_from_env
 from notifier.errors import UserError
 from notifier.notices import Reason
@@ -27,15 +29,23 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     engine = open_store(settings_from_env())
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        ids = failed_ids(conn) if args.failed else [args.id]
-        found = notices_by_ids(conn, ids)
-        if not found and not args.failed:
-            raise UserError(f"no notification with id {args.id}")
-        for receiver, cycle, notice in found:
-            replay = dataclasses.replace(notice, reason=Reason.REPLAY, receivers=(receiver,))
-            enqueue(conn, replay, cycle, now)
-        mark_replayed(conn, ids)
-    print(f"queued {len(found)} notification(s) for replay")
+    try:
+        with engine.begin() as conn:
+            count = _replay(conn, args)
+    finally:
+        engine.dispose()
+    print(f"queued {count} notification(s) for replay")
     return 0
+
+
+def _replay(conn: Connection, args: argparse.Namespace) -> int:
+    ids = failed_ids(conn) if args.failed else [args.id]
+    found = notices_by_ids(conn, ids)
+    if not found and not args.failed:
+        raise UserError(f"no notification with id {args.id}")
+    now = datetime.now(UTC)
+    for receiver, cycle, notice in found:
+        replay = dataclasses.replace(notice, reason=Reason.REPLAY, receivers=(receiver,))
+        enqueue(conn, replay, cycle, now)
+    mark_replayed(conn, ids)
+    return len(found)

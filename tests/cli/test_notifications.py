@@ -1,0 +1,90 @@
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from notifier.cli import main
+from notifier.events import Event
+from notifier.notices import Notice, Reason
+from notifier.store.outbox import enqueue, mark_failed, mark_sent
+
+NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
+FIELDS = {
+    "id", "route", "receiver", "reason", "group_key", "status", "attempts", "last_error",
+    "created_at", "sent_at",
+}  # fmt: skip
+
+
+def outbox(engine: Engine) -> None:
+    """Delivery 1 was sent, 2 and 3 failed."""
+    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    with engine.begin() as conn:
+        for group in ("webhooks|11200|a", "webhooks|11200|b", "webhooks|11200|c"):
+            notice = Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, ("slack",))
+            enqueue(conn, notice, 1, NOW)
+        mark_sent(conn, [1], NOW)
+        mark_failed(conn, [2, 3], "slack: channel_not_found")
+
+
+def listed(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    assert main(["notifications", "--json", *args]) == 0
+    rows: list[dict[str, object]] = json.loads(capsys.readouterr().out)
+    return rows
+
+
+@pytest.fixture
+def store(engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    outbox(engine)
+    return engine
+
+
+def test_notifications_json_lists_every_delivery_newest_first(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = listed(capsys)
+    assert [row["id"] for row in rows] == [3, 2, 1]
+    assert all(set(row) == FIELDS for row in rows)
+    assert rows[2]["sent_at"] == "2024-06-04T12:00:00Z" and rows[2]["status"] == "sent"
+
+
+def test_notifications_failed_shows_only_failed_with_the_reason(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["notifications", "--failed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert all("failed" in line and "(slack: channel_not_found)" in line for line in lines)
+
+
+def test_replay_of_one_id_queues_it_as_a_replay_and_clears_its_failure(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", "2"]) == 0
+    assert capsys.readouterr().out == "queued 1 notification(s) for replay\n"
+    newest = listed(capsys)[0]
+    assert (newest["reason"], newest["status"], newest["group_key"]) == (
+        "replay",
+        "pending",
+        "webhooks|11200|b",
+    )
+    assert [row["id"] for row in listed(capsys, "--failed")] == [3]
+
+
+def test_replay_failed_queues_every_failed_one_and_none_stays_listed_as_failed(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", "--failed"]) == 0
+    assert capsys.readouterr().out == "queued 2 notification(s) for replay\n"
+    assert listed(capsys, "--failed") == []
+    replays = [row for row in listed(capsys) if row["reason"] == "replay"]
+    assert sorted(str(row["group_key"]) for row in replays) == [
+        "webhooks|11200|b",
+        "webhooks|11200|c",
+    ]
+
+
+def test_replay_of_an_unknown_id_says_so(store: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "999"]) == 1
+    assert capsys.readouterr().err == "notifier: error: no notification with id 999\n"
