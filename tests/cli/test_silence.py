@@ -1,0 +1,110 @@
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fakes.cli import cli_env
+
+from notifier.cli import main
+
+RULES = "[receivers.local]\nconsole = {}\n"
+
+
+@pytest.fixture
+def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
+    with cli_env(monkeypatch, database_url, tmp_path / "rules.toml"):
+        yield database_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main(["silence", *args]) == 0
+    return capsys.readouterr().out
+
+
+def add(capsys: pytest.CaptureFixture[str], *args: str) -> int:
+    out = run(capsys, "add", *args)
+    found = re.fullmatch(r"silence (\d+) added until \S+\n", out)
+    assert found, out
+    return int(found.group(1))
+
+
+def listed(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    silences: list[dict[str, object]] = json.loads(run(capsys, "list", "--json"))
+    return silences
+
+
+def test_added_silence_is_listed_active_with_its_matchers_and_comment(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = datetime.now(UTC)
+    silence_id = add(
+        capsys, "error_code=11200", "account_sid=ACx", "--for", "2h", "--comment", "deploy"
+    )
+
+    [silence] = listed(capsys)
+    assert silence["id"] == silence_id
+    assert silence["matchers"] == {"error_code": "11200", "account_sid": "ACx"}
+    assert (silence["active"], silence["comment"]) == (True, "deploy")
+    ends = datetime.fromisoformat(str(silence["ends_at"]))
+    assert before + timedelta(hours=2) <= ends <= datetime.now(UTC) + timedelta(hours=2)
+
+
+def test_list_as_text_shows_state_matchers_and_comment(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silence_id = add(capsys, "error_code=30007", "--comment", "carrier outage")
+
+    line = run(capsys, "list")
+
+    assert line.startswith(f"{silence_id:>4}  active ")
+    assert line.rstrip().endswith("error_code=30007  # carrier outage")
+
+
+def test_expired_silence_is_listed_as_expired(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silence_id = add(capsys, "error_code=11200", "--comment", "x")
+
+    assert run(capsys, "expire", str(silence_id)) == f"silence {silence_id} expired\n"
+
+    [silence] = listed(capsys)
+    assert silence["active"] is False
+    assert " expired " in run(capsys, "list")
+
+
+def test_no_silences_says_so(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "list") == "no silences\n"
+    assert listed(capsys) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["expire", "4242"], "no active silence with id 4242", id="unknown-id"),
+        pytest.param(
+            ["add", "eror_code=1", "--comment", "x"],
+            "'eror_code' is not an event field",
+            id="unknown-field",
+        ),
+        pytest.param(
+            ["add", "error_code=1", "--for", "soon", "--comment", "x"], "--for: ", id="bad-duration"
+        ),
+    ],
+)
+def test_mistakes_exit_1_with_a_message(
+    database: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["silence", *args]) == 1
+
+    assert message in capsys.readouterr().err
+
+
+def test_expiring_twice_exits_1(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    silence_id = add(capsys, "error_code=11200", "--comment", "x")
+    run(capsys, "expire", str(silence_id))
+
+    assert main(["silence", "expire", str(silence_id)]) == 1
+    assert f"no active silence with id {silence_id}" in capsys.readouterr().err

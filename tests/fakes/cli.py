@@ -1,0 +1,39 @@
+"""Run `notifier` commands in-process against a test store, closing what they open."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+import notifier.app
+import notifier.cli.common
+from notifier.store.engine import make_engine
+
+ERROR_CODES = Path(__file__).resolve().parents[3] / "shared" / "data" / "twilio-error-codes.json"
+
+
+@contextlib.contextmanager
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, rules_file: Path) -> Iterator[None]:
+    """Point the commands at the store and rules; dispose of every engine they open after the
+    test, as process exit would (PostgreSQL connections left open fail strict pytest)."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("RULES_FILE", str(rules_file))
+    monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(ERROR_CODES))
+    opened: list[Engine] = []
+
+    def tracked(url: str) -> Engine:
+        engine = make_engine(url)
+        opened.append(engine)
+        return engine
+
+    monkeypatch.setattr(notifier.app, "make_engine", tracked)
+    monkeypatch.setattr(notifier.cli.common, "make_engine", tracked)
+    try:
+        yield
+    finally:
+        for engine in opened:
+            engine.dispose()
