@@ -33,6 +33,7 @@ class Worker:
         batch_size: int = 500,
         lease: timedelta = timedelta(seconds=60),
         idle_poll: float = 0.2,
+        settle: float = 0.05,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._engine = engine
@@ -41,6 +42,7 @@ class Worker:
         self._batch_size = batch_size
         self._lease = lease
         self._idle_poll = idle_poll
+        self._settle = settle
         self._clock = clock
         self._wake = asyncio.Event()
 
@@ -70,6 +72,9 @@ class Worker:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+                # Let a burst gather: one batch of many events costs far less than many of
+                # one, and every batch holds SQLite's write lock against incoming requests.
+                await asyncio.sleep(self._settle)
 
     async def _step(self) -> bool:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,7 +37,26 @@ class SignatureChecker:
             return False
         algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER.lower()))
         signed = _signed_params(url, params)
-        return any(v.validate(url, signed, signature, algorithm) for v in self._validators)
+        return any(
+            _signed_as_sent(v, url, signed, signature, algorithm)
+            or v.validate(url, signed, signature, algorithm)
+            for v in self._validators
+        )
+
+
+def _signed_as_sent(
+    validator: RequestValidator,
+    url: str,
+    params: Mapping[str, str] | str,
+    signature: str,
+    algorithm: str,
+) -> bool:
+    """The common case in one HMAC: the URL exactly as Twilio called it. `validate` also tries
+    the URL with and without its port (two HMACs), so it only runs when this fails."""
+    if isinstance(params, str):
+        return False
+    expected = str(validator.compute_signature(url, params, algorithm))
+    return hmac.compare_digest(expected.encode(), signature.encode())
 
 
 def _signed_params(url: str, params: Mapping[str, str] | str) -> Mapping[str, str] | str:
