@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from notifier.events import Source
 from notifier.ingest import fallback
-from notifier.ingest.request import BadRequest, RequestData, dedup_key
+from notifier.ingest.request import BadRequest, FormFields, RequestData, dedup_key
 from notifier.ingest.sources import FORM, JSON, SourceSpec
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
@@ -74,10 +73,11 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Callable[[Request], o
 
 
 async def _read(request: Request, spec: SourceSpec, ctx: IngestContext) -> RequestData:
-    body = await _capped_body(request, ctx.max_body_bytes)
+    # ASGI servers hand over header names in lower case.
+    headers = dict(request.headers.items())
+    body = await _capped_body(request, headers, ctx.max_body_bytes)
     text = body.decode("utf-8", "replace")
-    params, payload = _decode(request, spec, text)
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    params, payload = _decode(request, headers, spec, text)
     if not _signed(request, _signed_part(request, params, text), headers, ctx):
         raise Rejected(403, "signature", "invalid or missing X-Twilio-Signature")
     kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
@@ -95,8 +95,8 @@ def _signed_part(
     return text if params is None else params
 
 
-async def _capped_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
+async def _capped_body(request: Request, headers: dict[str, str], limit: int) -> bytes:
+    declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise Rejected(413, "size", f"body larger than {limit} bytes")
     chunks: list[bytes] = []
@@ -110,17 +110,17 @@ async def _capped_body(request: Request, limit: int) -> bytes:
 
 
 def _decode(
-    request: Request, spec: SourceSpec, text: str
-) -> tuple[ImmutableMultiDict[str, str] | None, object]:
+    request: Request, headers: dict[str, str], spec: SourceSpec, text: str
+) -> tuple[FormFields | None, object]:
     """Form fields (or GET query fields), or the decoded JSON body."""
     if request.method == "GET":
-        return ImmutableMultiDict(request.query_params.multi_items()), None
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        return FormFields(request.query_params.multi_items()), None
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in spec.content_types:
         accepted = " or ".join(spec.content_types)
         raise Rejected(415, "content_type", f"content type must be {accepted}")
     if content_type == FORM:
-        return ImmutableMultiDict(parse_qsl(text, keep_blank_values=True)), None
+        return FormFields(parse_qsl(text, keep_blank_values=True)), None
     assert content_type == JSON
     try:
         return None, json.loads(text)

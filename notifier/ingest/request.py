@@ -12,6 +12,20 @@ from typing import Any
 from notifier.events import LEVELS, Event
 
 
+class FormFields(dict[str, str]):
+    """Form or query fields by name (the last value wins), every value kept for signatures."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        super().__init__(pairs)
+        self._pairs = pairs
+
+    def getall(self, name: str) -> list[str]:
+        """All values of `name`, as twilio's RequestValidator asks for them."""
+        if len(self) == len(self._pairs):  # no repeated names: the common case
+            return [self[name]]
+        return [value for key, value in self._pairs if key == name]
+
+
 class BadRequest(Exception):
     """The request cannot be an event of this source; the message says why (answered 400)."""
 

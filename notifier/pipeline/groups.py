@@ -63,11 +63,8 @@ class Decision:
 
 def group_key(route: Route, event: Event) -> tuple[str, dict[str, str]]:
     """The route's name plus its group_by values: independent of anything else in the event."""
-    fields = event.fields()
-    labels = {
-        name: "" if fields.get(name) is None else str(fields[name])
-        for name in route.timing.group_by
-    }
+    values = {name: getattr(event, name) for name in route.timing.group_by}
+    labels = {name: "" if value is None else str(value) for name, value in values.items()}
     parts = [route.name, *(f"{name}={labels[name]}" for name in route.timing.group_by)]
     return bounded("|".join(parts)), labels
 
