@@ -14,8 +14,9 @@ from notifier.enrich import enrich
 from notifier.errors import UserError
 from notifier.events import Event, parse_time
 from notifier.ingest.sample_file import event_from_file
-from notifier.pipeline.groups import group_key
+from notifier.pipeline.groups import Decision, group_key, on_event
 from notifier.pipeline.suppress import suppression
+from notifier.rules.durations import format_duration
 from notifier.rules.match import select_routes
 from notifier.rules.model import Route, Rules
 from notifier.store import groups as group_store
@@ -84,14 +85,23 @@ def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: d
         f"route {route.name!r}{' (continue)' if route.continue_ else ''}",
         f"  receivers:  {', '.join(route.timing.receivers) or '(none)'}",
         f"  group key:  {key}",
-        f"  now:        {held.value if held else 'would be alerted'}",
+        f"  now:        {held.value if held else _verdict(on_event(state, route, event, now))}",
     ]
     if route.threshold:
         seen = len(state.recent) if state else 0
         lines.append(
-            f"  threshold:  {route.threshold.count} within {route.threshold.within}; "
-            f"{seen} recent event(s) in this group"
+            f"  threshold:  {route.threshold.count} within "
+            f"{format_duration(route.threshold.within)}; {seen} recent event(s) in this group"
         )
     if state:
         lines.append(f"  group:      {state.phase.value}, {state.count} event(s) this cycle")
     return "\n".join(lines)
+
+
+def _verdict(decision: Decision) -> str:
+    """What the group lifecycle would do with the event now, in the words of its reasons."""
+    if decision.reason is not None:
+        return f"would be alerted ({decision.reason.value.replace('_', ' ')})"
+    if decision.held is not None:
+        return f"held back: {decision.held.replace('_', ' ')}"
+    return "counted into its group (the next update carries it)"

@@ -62,12 +62,12 @@ def test_fields_show_each_matched_route_with_receivers_and_group_key(
         "route 'webhook-failures' (continue)",
         "  receivers:  ops, finance",
         f"  group key:  {WEBHOOKS_KEY}",
-        "  now:        would be alerted",
-        "  threshold:  5 within 0:10:00; 0 recent event(s) in this group",
+        "  now:        held back: below threshold",
+        "  threshold:  5 within 10m; 0 recent event(s) in this group",
         "route 'everything-else'",
         "  receivers:  ops",
         f"  group key:  everything-else|error_code=11200|account_sid={PROD}",
-        "  now:        would be alerted",
+        "  now:        would be alerted (first)",
     ]
 
 
