@@ -90,24 +90,27 @@ def build_report(
     """The digest of events received in [start, end) within the digest's scope."""
     scope = digest.matcher
     queries.scope_clause(scope)  # a scope SQL cannot express fails here, naming the field
+    queries.prepare(conn)
     window = queries.Window(start, end, scope)
     previous = queries.Window(start - (end - start), start, scope)
-    levels, sources = _totals(queries.level_source_counts(conn, window))
-    new = queries.new_codes(conn, window)
+    now = _Counts.of(queries.key_counts(conn, window))
+    before = _Counts.of(queries.key_counts(conn, previous))
     routes, suppressed, unmatched = _outcomes(queries.outcome_counts(conn, window))
-    fired_total, fired = queries.fired(conn, window, FIRED_SHOWN)
-    stats = queries.code_stats(conn, window)
+    fired_total = sum(now.sources[source] for source in queries.FIRED_SOURCES)
+    fired = queries.fired(conn, window, FIRED_SHOWN) if fired_total else []
+    codes = now.ranked_codes()
+    new = set(codes) - queries.seen_before(conn, window, codes)
     return DigestReport(
         name=digest.name,
         start=start,
         end=end,
         late=late,
-        total=sum(levels.values()),
-        previous_total=queries.count_events(conn, previous),
-        by_level=levels,
-        by_source=sources,
-        codes=_code_lines(conn, window, previous, stats, new, catalog),
-        more_codes=max(len(stats) - TOP_CODES, 0),
+        total=now.total,
+        previous_total=before.total,
+        by_level=dict(now.levels.most_common()),
+        by_source=dict(now.sources.most_common()),
+        codes=_code_lines(conn, window, now, before, new, catalog),
+        more_codes=max(len(codes) - TOP_CODES, 0),
         new_codes=tuple(sorted(new)),
         routes=routes,
         suppressed=suppressed,
@@ -118,43 +121,65 @@ def build_report(
     )
 
 
-def _totals(rows: list[tuple[str, str, int]]) -> tuple[dict[str, int], dict[str, int]]:
-    levels: Counter[str] = Counter()
-    sources: Counter[str] = Counter()
-    for level, source, count in rows:
-        levels[level] += count
-        sources[source] += count
-    return dict(levels.most_common()), dict(sources.most_common())
+@dataclass
+class _Counts:
+    """A window's events counted by level, source, code, and account within each code."""
+
+    total: int = 0
+    levels: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    accounts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: list[tuple[queries.Key, int]]) -> _Counts:
+        counts = cls()
+        for (source, level, code, account), count in rows:
+            counts.total += count
+            counts.levels[level] += count
+            counts.sources[source] += count
+            if code is None:
+                continue
+            counts.codes[code] += count
+            if account is not None:
+                counts.accounts.setdefault(code, Counter())[account] += count
+        return counts
+
+    def ranked_codes(self) -> list[str]:
+        """Most frequent first, ties by code."""
+        return sorted(self.codes, key=lambda code: (-self.codes[code], code))
+
+    def top_accounts(self, code: str) -> tuple[tuple[str, int], ...]:
+        accounts = self.accounts.get(code, Counter())
+        return tuple(sorted(accounts.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES])
 
 
 def _code_lines(
     conn: Connection,
     window: queries.Window,
-    previous: queries.Window,
-    stats: list[tuple[str, int, datetime, datetime]],
+    now: _Counts,
+    before: _Counts,
     new: set[str],
     catalog: Catalog,
 ) -> tuple[CodeLine, ...]:
-    shown = stats[:TOP_CODES]
-    codes = [code for code, *_ in shown]
-    before = queries.code_counts(conn, previous)
-    accounts = queries.top_values(conn, window, "account_sid", codes, TOP_VALUES)
-    resources = queries.top_values(conn, window, "resource_sid", codes, TOP_VALUES)
+    """The TOP_CODES most frequent codes; only they pay for first/last seen and top resources."""
     lines = []
-    for code, count, first, last in shown:
+    for code in now.ranked_codes()[:TOP_CODES]:
         known = catalog.lookup(code)
+        first, last = queries.seen_span(conn, window, code)
+        resources = queries.top_values(conn, window, "resource_sid", code, TOP_VALUES)
         lines.append(
             CodeLine(
                 code=code,
-                count=count,
-                previous=before.get(code, 0),
+                count=now.codes[code],
+                previous=before.codes[code],
                 first_seen=first,
                 last_seen=last,
                 new=code in new,
                 message=known.message if known else None,
                 product=known.product if known else None,
-                top_accounts=tuple(accounts.get(code, ())),
-                top_resources=tuple(resources.get(code, ())),
+                top_accounts=now.top_accounts(code),
+                top_resources=tuple(resources),
             )
         )
     return tuple(lines)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -67,91 +67,95 @@ def _value_clause(table: FromClause, name: str, value: MatchValue) -> ColumnElem
     return and_(column.is_not(None), or_(false(), *clauses))
 
 
-def level_source_counts(conn: Connection, window: Window) -> list[tuple[str, str, int]]:
-    query = (
-        select(events.c.level, events.c.source, func.count())
-        .where(window.where())
-        .group_by(events.c.level, events.c.source)
-    )
-    return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
+def prepare(conn: Connection) -> None:
+    """Tune the session for a digest's aggregate queries over up to millions of events.
+
+    SQLite: sample fresh planner statistics, without which it cannot know that source, level,
+    route and outcome have few values, so it reads the period's events through the table
+    instead of skip-scanning the digest indexes; sampled (analysis_limit) they take
+    milliseconds whatever the store's size. PostgreSQL: memory for the per-code top resources'
+    hash aggregates (a busy code can have ~100k), for this transaction only.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE events")
+        conn.exec_driver_sql("ANALYZE event_outcomes")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
 
 
-def code_stats(conn: Connection, window: Window) -> list[tuple[str, int, datetime, datetime]]:
-    """Per error code: count, first and last event time; the most frequent first."""
-    count = func.count().label("n")
-    query = (
-        select(events.c.error_code, count, func.min(events.c.time), func.max(events.c.time))
-        .where(window.where(), events.c.error_code.is_not(None))
-        .group_by(events.c.error_code)
-        .order_by(count.desc(), events.c.error_code)
-    )
-    return [(row[0], int(row[1]), row[2], row[3]) for row in conn.execute(query)]
+Key = tuple[str, str, str | None, str | None]  # source, level, error_code, account_sid
 
 
-def code_counts(conn: Connection, window: Window) -> dict[str, int]:
-    query = (
-        select(events.c.error_code, func.count())
-        .where(window.where(), events.c.error_code.is_not(None))
-        .group_by(events.c.error_code)
-    )
-    return {row[0]: int(row[1]) for row in conn.execute(query)}
+def key_counts(conn: Connection, window: Window) -> list[tuple[Key, int]]:
+    """Events per (source, level, error_code, account_sid): one pass feeding every total, code
+    count and top account."""
+    key = (events.c.source, events.c.level, events.c.error_code, events.c.account_sid)
+    query = select(*key, func.count()).where(window.where()).group_by(*key)
+    return [((row[0], row[1], row[2], row[3]), int(row[4])) for row in conn.execute(query)]
+
+
+def seen_span(conn: Connection, window: Window, code: str) -> tuple[datetime, datetime]:
+    """When `code` was first and last received in the window: two index seeks."""
+    received = events.c.received_at
+    where = and_(window.where(), events.c.error_code == code)
+    first = select(received).where(where).order_by(received).limit(1).scalar_subquery()
+    last = select(received).where(where).order_by(received.desc()).limit(1).scalar_subquery()
+    row = conn.execute(select(first, last)).one()
+    return _aware(row[0]), _aware(row[1])
+
+
+def _aware(value: Any) -> datetime:
+    # A scalar subquery loses the column's type: SQLite hands back text, PostgreSQL naive.
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC)
 
 
 def top_values(
-    conn: Connection, window: Window, field: str, codes: Sequence[str], limit: int
-) -> dict[str, list[tuple[str, int]]]:
-    """For each of `codes`, the `limit` most frequent values of `field` (account_sid, ...)."""
-    if not codes:
-        return {}
+    conn: Connection, window: Window, field: str, code: str, limit: int
+) -> list[tuple[str, int]]:
+    """The `limit` most frequent values of `field` (resource_sid) among `code`'s events."""
     column = events.c[field]
     count = func.count().label("n")
-    rank = func.row_number().over(partition_by=events.c.error_code, order_by=(count.desc(), column))
-    grouped = (
-        select(events.c.error_code.label("code"), column.label("value"), count, rank.label("r"))
-        .where(window.where(), events.c.error_code.in_(codes), column.is_not(None))
-        .group_by(events.c.error_code, column)
-        .subquery()
+    query = (
+        select(column, count)
+        .where(window.where(), events.c.error_code == code, column.is_not(None))
+        .group_by(column)
+        .order_by(count.desc(), column)
+        .limit(limit)
     )
-    query = select(grouped.c.code, grouped.c.value, grouped.c.n).where(grouped.c.r <= limit)
-    result: dict[str, list[tuple[str, int]]] = {}
-    for row in conn.execute(query.order_by(grouped.c.code, grouped.c.r)):
-        result.setdefault(row.code, []).append((row.value, int(row.n)))
-    return result
+    return [(row[0], int(row[1])) for row in conn.execute(query)]
 
 
-def new_codes(conn: Connection, window: Window) -> set[str]:
-    """Codes of the period with no event in scope received before the period started."""
-    seen = select(events.c.error_code).where(window.where()).distinct().subquery()
-    before = events.alias("before")
-    earlier = (
-        select(before.c.id)
-        .where(before.c.error_code == seen.c.error_code)
-        .where(before.c.received_at < window.start)
-        .where(scope_clause(window.scope, before))
-    )
-    query = select(seen.c.error_code).where(seen.c.error_code.is_not(None), ~exists(earlier))
-    return set(conn.execute(query).scalars())
+def seen_before(conn: Connection, window: Window, codes: Sequence[str]) -> set[str]:
+    """Which of `codes` had an event in scope received before the window: one seek each."""
+    earlier = and_(events.c.received_at < window.start, scope_clause(window.scope))
+    seen = set()
+    for code in codes:
+        query = select(exists().where(earlier, events.c.error_code == code))
+        if conn.execute(query).scalar():
+            seen.add(code)
+    return seen
 
 
-def fired(
-    conn: Connection, window: Window, limit: int
-) -> tuple[int, list[tuple[datetime, dict[str, Any]]]]:
-    """How many usage triggers and alarms fired, and the first `limit` of them."""
+def fired(conn: Connection, window: Window, limit: int) -> list[tuple[datetime, dict[str, Any]]]:
+    """The first `limit` usage triggers and alarms of the window."""
     where = and_(window.where(), events.c.source.in_(FIRED_SOURCES))
-    total = conn.execute(select(func.count()).where(where)).scalar_one()
     query = select(events.c.time, events.c.data).where(where).order_by(events.c.time).limit(limit)
-    return int(total), [(row.time, json.loads(row.data)) for row in conn.execute(query)]
+    return [(row.time, json.loads(row.data)) for row in conn.execute(query)]
 
 
 def outcome_counts(conn: Connection, window: Window) -> list[tuple[str | None, str, int]]:
     """Per route and outcome (alerted, dropped, silenced...), events of the period."""
     outcomes = event_outcomes
-    query = (
-        select(outcomes.c.route, outcomes.c.outcome, func.count())
-        .select_from(outcomes.join(events, events.c.id == outcomes.c.event_id))
-        .where(window.where())
-        .group_by(outcomes.c.route, outcomes.c.outcome)
-    )
+    key = (outcomes.c.route, outcomes.c.outcome)
+    query = select(*key, func.count()).group_by(*key)
+    if window.scope.equal or window.scope.exclude:
+        query = query.select_from(outcomes.join(events, events.c.id == outcomes.c.event_id))
+        query = query.where(window.where())
+    else:
+        # Unscoped, the outcome's own (indexed) event time stands for the event's: no join.
+        query = query.where(outcomes.c.time >= window.start, outcomes.c.time < window.end)
     return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
 
 
@@ -193,7 +197,3 @@ def run_claimed(conn: Connection, digest: str, start: datetime) -> bool:
         digest_runs.c.digest == digest, digest_runs.c.period_start == start
     )
     return conn.execute(query).first() is not None
-
-
-def count_events(conn: Connection, window: Window) -> int:
-    return int(conn.execute(select(func.count()).where(window.where())).scalar_one())

@@ -153,10 +153,6 @@ digest_runs = Table(
     Column("late", Integer, nullable=False, default=0),
     UniqueConstraint("digest", "period_start", name="uq_digest_runs_period"),
 )
-# Digests ask "was this code seen before the period?" per code: one index seek each.
-ix_events_code_received = Index(
-    "ix_events_code_received", events.c.error_code, events.c.received_at
-)
 
 # The Slack message (its `ts`) posted for a group's cycle on a receiver: edits and thread
 # replies of the same cycle go to it.
@@ -176,4 +172,31 @@ channel_pace = Table(
     metadata,
     Column("channel_key", String(300), primary_key=True),
     Column("next_at", UTCDateTime, nullable=False),
+)
+
+# Digests count a period's events per (source, level, error_code, account_sid) from this index
+# alone, in one pass (a skip scan: those have few distinct values, each a range of received_at),
+# and list the period's usage triggers and alarms.
+ix_events_digest_keys = Index(
+    "ix_events_digest_keys",
+    events.c.source,
+    events.c.level,
+    events.c.error_code,
+    events.c.account_sid,
+    events.c.received_at,
+)
+# Per code: "seen before the period?", first/last seen and top resources, each read from this
+# index alone (it replaces ix_events_code_received, its prefix).
+ix_events_digest_codes = Index(
+    "ix_events_digest_codes",
+    events.c.error_code,
+    events.c.received_at,
+    events.c.resource_sid,
+)
+# Digests count outcomes per route and outcome by the outcome's time, from this index alone.
+ix_event_outcomes_digest = Index(
+    "ix_event_outcomes_digest",
+    event_outcomes.c.route,
+    event_outcomes.c.outcome,
+    event_outcomes.c.time,
 )

@@ -199,3 +199,17 @@ def test_an_empty_period_is_quiet(engine: Engine) -> None:
     store_event(engine, at(9, 12), error_code="11200")
     report = build(engine)
     assert report.quiet and report.total == 0 and report.previous_total == 1
+
+
+def test_the_previous_period_counts_events_without_an_error_code(engine: Engine) -> None:
+    store_event(engine, at(9, 12), source="usage_trigger", level="info")
+    store_event(engine, at(10, 12), error_code="11200")
+    report = build(engine)
+    assert (report.total, report.previous_total) == (1, 1)
+
+
+def test_first_and_last_seen_are_when_the_code_was_received_in_the_period(engine: Engine) -> None:
+    for hour in (3, 1, 7):
+        store_event(engine, at(10, hour), error_code="11200")
+    (line,) = build(engine).codes
+    assert (line.first_seen, line.last_seen) == (at(10, 1), at(10, 7))
