@@ -1,20 +1,22 @@
 """Worker benchmark of DESIGN section 9, row 5, and the storm of row 4 at the pipeline's level.
 
     python -m bench.worker [--events 50000] [--ingest-batch 1000] [--storm 10000]
-                           [--postgres URL | --no-postgres]
+                           [--app-requests 10000] [--postgres URL | --no-postgres]
 
 For each store (a new SQLite file; a schema of its own in PostgreSQL):
- ingest  `--events` events of realistic variety (7 codes, 5 accounts) stored with insert_events in
-         transactions of `--ingest-batch`, as notifier/ingest/writer.py commits (MAX_BATCH 1000):
-         the reference, the store's own rate.
- worker  the same events processed by Worker.process_once (claim, enrich, route, suppress,
-         group, count, record outcomes, enqueue, mark processed; batches of 500) and
-         flush_once, until the backlog is empty. Rules: a drop route, a threshold route, a
-         group_wait route, an SMS route and unmatched codes. Delivery is not timed.
-         Target: worker / ingest >= 1, so no backlog grows.
- storm   `--storm` events of code 11200, times spread over 60 s, stored and processed second by
-         second with a pinned clock stepping through them, then flushed 2 minutes on.
-         Target: exactly 1 first notice, <= 1 update per group_interval (1m), count == storm.
+ bot ingest  `--app-requests` signed debugger webhooks through the real ASGI app, worker off
+             (bench/app_ingest.py): the rate at which the bot can accept events, the reference
+             the worker must keep up with. Target: worker / bot ingest >= 1.
+ store insert  `--events` events of realistic variety (7 codes, 5 accounts) stored with
+             insert_events in transactions of `--ingest-batch`, as the inbox writer commits: the
+             store's own ceiling, a stricter figure shown for information.
+ worker      the same events processed by Worker.process_once (claim, enrich, route, suppress,
+             group, count, record outcomes, enqueue, mark processed; batches of 500) and
+             flush_once, until the backlog is empty. Rules: a drop route, a threshold route, a
+             group_wait route, an SMS route and unmatched codes. Delivery is not timed.
+ storm       `--storm` events of code 11200, times spread over 60 s, stored and processed second
+             by second with a pinned clock stepping through them, then flushed 2 minutes on.
+             Target: exactly 1 first notice, <= 1 update per group_interval (1m), count == storm.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, func, select, text
 
+from bench.app_ingest import app_ingest_rate
 from notifier.delivery import Deliverer
 from notifier.events import Event
 from notifier.pipeline.process import Pipeline
@@ -195,24 +198,26 @@ def storm(engine: Engine, count: int) -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def sqlite_store() -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/bench.db")
+def sqlite_store() -> Iterator[tuple[Engine, str]]:
+    url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    engine = make_engine(url)
     migrate(engine)
-    yield engine
+    yield engine, url
     engine.dispose()
 
 
 @contextlib.contextmanager
-def postgres_store(url: str) -> Iterator[Engine]:
+def postgres_store(url: str) -> Iterator[tuple[Engine, str]]:
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = create_engine(normalise_url(url))
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     separator = "&" if "?" in url else "?"
-    engine = make_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
+    schema_url = f"{url}{separator}options=-csearch_path%3D{schema}"
+    engine = make_engine(schema_url)
     try:
         migrate(engine)
-        yield engine
+        yield engine, schema_url
     finally:
         engine.dispose()
         with admin.begin() as conn:
@@ -220,21 +225,27 @@ def postgres_store(url: str) -> Iterator[Engine]:
         admin.dispose()
 
 
-def store(name: str, args: argparse.Namespace) -> contextlib.AbstractContextManager[Engine]:
+def store(
+    name: str, args: argparse.Namespace
+) -> contextlib.AbstractContextManager[tuple[Engine, str]]:
     return postgres_store(args.postgres) if name == "postgresql" else sqlite_store()
 
 
 def run(name: str, args: argparse.Namespace) -> None:
-    with store(name, args) as engine:
+    with store(name, args) as (engine, _):
         rates = throughput(engine, args.events, args.ingest_batch)
+    with store(name, args) as (_, url):
+        bot_ingest = app_ingest_rate(url, args.app_requests)
     print(
-        f"{name:<10}  ingest {rates['ingest']:>7,.0f} ev/s   worker {rates['worker']:>7,.0f} ev/s"
-        f"   worker/ingest {rates['worker'] / rates['ingest']:.2f}   ({args.events} events, "
+        f"{name:<10}  bot ingest {bot_ingest:>7,.0f} ev/s   store insert {rates['ingest']:>7,.0f} "
+        f"ev/s   worker {rates['worker']:>7,.0f} ev/s   worker/bot ingest "
+        f"{rates['worker'] / bot_ingest:.2f}   worker/store insert "
+        f"{rates['worker'] / rates['ingest']:.2f}   ({args.events} events, "
         f"{rates['notices']:.0f} notices)",
         flush=True,
     )
     if args.storm:
-        with store(name, args) as engine:
+        with store(name, args) as (engine, _):
             result = storm(engine, args.storm)
         print(
             f"{name:<10}  storm of {args.storm}: {result['firsts']} first, at most "
@@ -249,6 +260,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--ingest-batch", type=int, default=1000)
     parser.add_argument("--storm", type=int, default=10_000, help="0 skips the storm")
+    parser.add_argument(
+        "--app-requests", type=int, default=10_000, help="webhooks for the bot-ingest reference"
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"),
