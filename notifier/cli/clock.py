@@ -9,7 +9,7 @@ from typing import Any
 
 from notifier.app import Runtime
 from notifier.cli.common import settings_from_env
-from notifier.digest.deliver import deliver_digest
+from notifier.digest.deliver import DigestSender
 from notifier.digest.schedule import DigestClock, start_clock
 
 
@@ -26,7 +26,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def make_clock(runtime: Runtime) -> DigestClock:
-    return DigestClock(runtime.engine, runtime.current_rules, runtime.catalog, deliver_digest)
+    send = DigestSender(runtime.settings, runtime.engine)
+    return DigestClock(runtime.engine, runtime.current_rules, runtime.catalog, send)
 
 
 def run(args: argparse.Namespace) -> int:

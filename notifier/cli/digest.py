@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from notifier.app import Runtime
+from notifier.channels.result import Sent
 from notifier.cli.common import settings_from_env
 from notifier.digest.build import build_report
-from notifier.digest.deliver import deliver_digest
+from notifier.digest.deliver import DigestSender
 from notifier.digest.render import render_text
 from notifier.digest.schedule import digest_trigger, period_for, utcnow
 from notifier.errors import UserError
@@ -43,9 +45,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f'digest "{digest.name}": {error}') from None
     if args.dry_run:
         print(render_text(report, render_context(rules)), end="")
-    else:
-        deliver_digest(report, digest, rules)
-    return 0
+        return 0
+    outcomes = DigestSender(runtime.settings, runtime.engine)(report, digest, rules)
+    failed = {name: outcome for name, outcome in outcomes.items() if not isinstance(outcome, Sent)}
+    for name, outcome in failed.items():
+        print(f'digest {digest.name}: not sent to "{name}": {outcome.reason}', file=sys.stderr)
+    return 1 if failed else 0
 
 
 def find_digest(rules: Rules, name: str) -> Digest:

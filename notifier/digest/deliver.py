@@ -1,30 +1,146 @@
-"""Sending a digest to its receivers: console prints it; other channels are not wired yet."""
+"""Sending a digest to its receivers: one message each (console, Slack, email), never edited.
+
+A digest has no outbox row: a Slack 429, a channel's pace or an SMTP 4xx is waited out a few
+times here, then the receiver's outcome is logged (and returned) as failed. One failing
+receiver never stops the others.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TextIO
 
+import aiohttp
+from sqlalchemy import Engine
+
 from notifier.channels.console import print_notice
+from notifier.channels.email import send_email
+from notifier.channels.email_delivery import smtp_config
+from notifier.channels.pacing import Deferred, Paced, Pacer
+from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.channels.slack import make_client, post_message, post_webhook
+from notifier.channels.slack_delivery import api_lane, webhook_lane
 from notifier.digest.build import DigestReport
+from notifier.digest.email import render_digest_email
 from notifier.digest.render import render_text
+from notifier.digest.slack import render_digest_slack
 from notifier.receivers import render_context
-from notifier.rules.model import Digest, Rules
+from notifier.render.context import RenderContext
+from notifier.render.email import build_message
+from notifier.rules.model import Digest, Receiver, Rules
+from notifier.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 4
+MAX_WAIT_SECONDS = 30.0  # longest single wait for a Retry-After or a channel's turn
 
 
-def deliver_digest(
-    report: DigestReport, digest: Digest, rules: Rules, out: TextIO | None = None
-) -> None:
-    """Print the digest for console receivers; say so for kinds that cannot take one yet."""
-    text = render_text(report, render_context(rules))
-    for name in digest.receivers:
-        receiver = rules.receivers.get(name)
-        if receiver is None:
-            print_notice(f'digest {digest.name}: unknown receiver "{name}", not sent', out)
-        elif receiver.kind == "console":
-            print_notice(text, out)
-        else:
-            print_notice(
-                f"digest {digest.name}: delivery of digests to {receiver.kind} receivers "
-                f'("{name}") is not available yet',
-                out,
-            )
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class DigestSender:
+    """Delivers a built digest; callable as the clock's `send` (it runs its own event loop)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        out: TextIO | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.settings = settings
+        self.out = out
+        self.pacer = Pacer(engine, clock)
+
+    def __call__(self, report: DigestReport, digest: Digest, rules: Rules) -> dict[str, Outcome]:
+        return asyncio.run(self.send(report, digest, rules))
+
+    async def send(self, report: DigestReport, digest: Digest, rules: Rules) -> dict[str, Outcome]:
+        """Each receiver's outcome, by name."""
+        ctx = render_context(rules)
+        outcomes: dict[str, Outcome] = {}
+        async with aiohttp.ClientSession() as session:
+            for name in digest.receivers:
+                receiver = rules.receivers.get(name)
+                if receiver is None:
+                    outcome: Outcome = Failed(f'unknown receiver "{name}"')
+                else:
+                    outcome = await self._send_one(report, receiver, ctx, session)
+                _log(digest, name, outcome)
+                outcomes[name] = outcome
+        return outcomes
+
+    async def _send_one(
+        self,
+        report: DigestReport,
+        receiver: Receiver,
+        ctx: RenderContext,
+        session: aiohttp.ClientSession,
+    ) -> Outcome:
+        if receiver.kind == "console":
+            return print_notice(render_text(report, ctx), self.out)
+        if receiver.kind == "slack":
+            return await _patiently(lambda: self._slack(report, receiver, ctx, session))
+        if receiver.kind == "email":
+            return await _patiently(lambda: self._email(report, receiver, ctx))
+        return Failed(f"receivers of kind {receiver.kind!r} cannot take a digest")
+
+    async def _slack(
+        self,
+        report: DigestReport,
+        receiver: Receiver,
+        ctx: RenderContext,
+        session: aiohttp.ClientSession,
+    ) -> Paced:
+        payload = render_digest_slack(report, ctx)
+        channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
+        if url:
+            lane = webhook_lane(receiver.name)
+            return await self.pacer.send(lane, lambda: post_webhook(session, str(url), payload))
+        if not channel:
+            return Failed(f"receiver {receiver.name!r} has neither channel nor webhook_url")
+        token = self.settings.slack_bot_token
+        if not token:
+            return Failed("SLACK_BOT_TOKEN is not set")
+        client = make_client(token, session, self.settings.slack_api_url)
+        lane = api_lane(str(channel))
+        return await self.pacer.send(lane, lambda: post_message(client, str(channel), payload))
+
+    async def _email(self, report: DigestReport, receiver: Receiver, ctx: RenderContext) -> Outcome:
+        config = smtp_config(self.settings.smtp_url, self.settings.email_from)
+        if isinstance(config, Failed):
+            return config
+        to = [str(address) for address in receiver.config.get("to") or []]
+        prefix = str(receiver.config.get("subject_prefix") or "")
+        rendered = render_digest_email(report, ctx, prefix)
+        return await send_email(config, build_message(rendered, self.settings.email_from or "", to))
+
+
+async def _patiently(attempt: Callable[[], Awaitable[Paced]]) -> Outcome:
+    """Wait out deferrals and retryable failures a few times; then it has failed."""
+    for number in range(ATTEMPTS):
+        outcome = await attempt()
+        if isinstance(outcome, Sent | Failed):
+            return outcome
+        if number == ATTEMPTS - 1:
+            return Failed(f"gave up after {ATTEMPTS} attempts: {outcome.reason}")
+        await asyncio.sleep(min(_wait(outcome, number), MAX_WAIT_SECONDS))
+    raise AssertionError("unreachable")
+
+
+def _wait(outcome: Retry | Deferred, number: int) -> float:
+    if outcome.after_seconds is not None:
+        return outcome.after_seconds
+    return float(2**number)  # 1, 2, 4 s
+
+
+def _log(digest: Digest, name: str, outcome: Outcome) -> None:
+    if isinstance(outcome, Sent):
+        log.info("digest %s: sent to %s", digest.name, name)
+    else:
+        log.warning("digest %s: not sent to %s: %s", digest.name, name, outcome)

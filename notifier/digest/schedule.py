@@ -77,7 +77,7 @@ def digest_trigger(digest: Digest, rules: Rules) -> CronTrigger:
     return cron_trigger(digest.schedule, ZoneInfo(rules.settings.timezone))
 
 
-Send = Callable[[DigestReport, Digest, Rules], None]
+Send = Callable[[DigestReport, Digest, Rules], object]
 
 
 @dataclass

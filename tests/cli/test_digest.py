@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from fakes.digests import store_event
+from fakes.slack import FakeSlack
 
 from notifier.cli import main
 from notifier.store.engine import make_engine
@@ -47,19 +48,31 @@ def test_dry_run_prints_the_digest_of_the_current_period(
     assert "not available yet" not in out
 
 
-def test_send_prints_for_console_and_says_slack_is_not_available_yet(
-    store: str, capsys: pytest.CaptureFixture[str]
+def test_send_prints_for_console_and_says_why_slack_was_not_sent(
+    store: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert main(["digest", "morning"]) == 0
-    out = capsys.readouterr().out
-    assert "  11200 NEW: 1 (new)" in out
-    assert out.endswith(
-        'digest morning: delivery of digests to slack receivers ("ops") is not available yet\n'
-    )
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    assert main(["digest", "morning"]) == 1
+    captured = capsys.readouterr()
+    assert "  11200 NEW: 1 (new)" in captured.out
+    assert captured.err.endswith('digest morning: not sent to "ops": SLACK_BOT_TOKEN is not set\n')
+
+
+def test_send_posts_the_digest_to_slack(
+    store: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeSlack() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", slack.token)
+        monkeypatch.setenv("SLACK_API_URL", slack.api_url)
+        assert main(["digest", "morning"]) == 0
+        (message,) = slack.messages
+    assert message["channel"] == "#ops"
+    assert message["blocks"][0]["text"]["text"] == "Digest morning"
+    assert capsys.readouterr().err == ""
 
 
 def test_a_manual_run_does_not_claim_the_scheduled_period(store: str) -> None:
-    assert main(["digest", "morning"]) == 0
+    main(["digest", "morning"])  # 1: the Slack receiver has no token here
     engine = make_engine(store)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM digest_runs").scalar_one() == 0
