@@ -3,9 +3,6 @@
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import SHARED_DATA
+from fakes.bot import bot_env, serving
 from starlette.testclient import TestClient
 
 from notifier.app import Runtime, create_app
@@ -21,7 +19,6 @@ from notifier.settings import Settings
 
 GOOD = '[receivers.local]\nconsole = {}\n\n[[routes]]\nname = "all"\n'
 BAD = GOOD + 'receivers = ["ops-slak"]\n'
-NOTIFIER = str(Path(sys.executable).parent / "notifier")
 
 
 def write(path: Path, text: str, mtime: float) -> None:
@@ -75,12 +72,6 @@ def test_fixing_the_file_clears_rules_error_on_readyz(tmp_path: Path) -> None:
     assert [route.name for route in runtime.rules.rules.routes] == ["all", "more"]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def wait_for(check: Callable[[], bool], what: str, log: Path, seconds: float = 15) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -96,38 +87,13 @@ def readyz(base: str) -> dict[str, Any]:
     return answer
 
 
-@contextlib.contextmanager
-def serve(tmp_path: Path, rules: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "TWILIO_AUTH_TOKEN")}
-    env.update(
-        TWILIO_AUTH_TOKEN="tok",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}",
-        RULES_FILE=str(rules),
-        TWILIO_ERROR_CODES_FILE=str(SHARED_DATA / "twilio-error-codes.json"),
-        LOG_LEVEL="INFO",
-    )
-    port, log = free_port(), tmp_path / "server.log"
-    base = f"http://127.0.0.1:{port}"
-    with log.open("wb") as out:
-        command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=out, stderr=out)
-        try:
-            wait_for(lambda: readyz(base)["ready"] is True, "not ready", log, seconds=20)
-            yield process, base, log
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @pytest.mark.e2e
 def test_sighup_rereads_the_rules_and_readyz_reports_a_bad_edit(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     write(rules, GOOD, 1_000_000)
-    with serve(tmp_path, rules) as (process, base, log):
+    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", rules, LOG_LEVEL="INFO")
+    with serving(env, tmp_path) as bot:
+        process, base, log = bot.process, bot.url, bot.log
         # Unchanged file: only SIGHUP (not the mtime/content poll) makes it reload and say so.
         process.send_signal(signal.SIGHUP)
         wait_for(lambda: "rules reloaded from" in log.read_text(), "no reload on SIGHUP", log)

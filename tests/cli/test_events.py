@@ -1,11 +1,9 @@
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.cli import cli_env
+from fakes.cli import CONSOLE_RULES, PROD, database_fixture
 from fakes.digests import store_event
 
 from notifier.cli import main
@@ -13,15 +11,10 @@ from notifier.events import FIELD_NAMES
 from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
 
-PROD = "AC" + "a" * 32
-RULES = f'[receivers.local]\nconsole = {{}}\n[settings.accounts]\n{PROD} = "production"\n'
+RULES = CONSOLE_RULES + f'[settings.accounts]\n{PROD} = "production"\n'
 
 
-@pytest.fixture
-def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
-    with cli_env(monkeypatch, database_url, tmp_path / "rules.toml"):
-        yield database_url
+database = database_fixture(RULES)
 
 
 def store(database: str, *received: datetime, **fields: object) -> list[int]:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 from conftest import SHARED_DATA
-from ingest.test_samples import CREDIT_OVERDRAFT, DAILY_THRESHOLD, DOCS_CURL, REAL_30007, SIP_32009
+from fakes.samples import CREDIT_OVERDRAFT, DAILY_THRESHOLD, DOCS_CURL, REAL_30007, SIP_32009
 
 from notifier.cli import main
 from notifier.events import Event

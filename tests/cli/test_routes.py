@@ -1,27 +1,19 @@
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from fakes.cli import cli_env
+from fakes.cli import OPS_AND_FINANCE, PROD, TEST, database_fixture
 from fakes.digests import store_event
 
 from notifier.cli import main
 from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
 
-PROD = "AC" + "a" * 32
-TEST = "AC" + "b" * 32
-RULES = f"""
-[receivers.ops]
-console = {{}}
-[receivers.finance]
-console = {{}}
-[defaults]
-receivers = ["ops"]
-
+RULES = (
+    OPS_AND_FINANCE
+    + f"""
 [[routes]]
 name = "ignore-test-account"
 match = {{ account_sid = "{TEST}" }}
@@ -38,14 +30,11 @@ continue = true
 name = "everything-else"
 match = {{}}
 """
+)
 WEBHOOKS_KEY = f"webhook-failures|error_code=11200|account_sid={PROD}"
 
 
-@pytest.fixture
-def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
-    with cli_env(monkeypatch, database_url, tmp_path / "rules.toml"):
-        yield database_url
+database = database_fixture(RULES)
 
 
 def routes_test(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -1,22 +1,13 @@
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from fakes.cli import cli_env
+from fakes.cli import CONSOLE_RULES, database_fixture
 
 from notifier.cli import main
 
-RULES = "[receivers.local]\nconsole = {}\n"
-
-
-@pytest.fixture
-def database(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    (tmp_path / "rules.toml").write_text(RULES, encoding="utf-8")
-    with cli_env(monkeypatch, database_url, tmp_path / "rules.toml"):
-        yield database_url
+database = database_fixture(CONSOLE_RULES)
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:

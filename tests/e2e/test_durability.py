@@ -1,20 +1,15 @@
 """kill -9 during a burst of webhooks: every event that got a 200 is in the store."""
 
-import contextlib
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SHARED_DATA
+from fakes.bot import bot_env, serving
 
 from notifier.store.engine import make_engine
 from notifier.store.events import list_events
@@ -22,55 +17,7 @@ from notifier.twilio.signature import sign
 
 pytestmark = pytest.mark.e2e
 
-NOTIFIER = str(Path(sys.executable).parent / "notifier")
 TOTAL, KILL_AFTER, SENDERS = 3000, 1000, 8
-
-
-def bot_env(folder: Path, database_url: str) -> dict[str, str]:
-    rules = folder / "rules.toml"
-    rules.write_text("[receivers.local]\nconsole = {}\n")
-    env = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_URL", "TWILIO_AUTH_TOKEN")}
-    env.update(
-        TWILIO_AUTH_TOKEN="tok",
-        DATABASE_URL=database_url,
-        RULES_FILE=str(rules),
-        TWILIO_ERROR_CODES_FILE=str(SHARED_DATA / "twilio-error-codes.json"),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    log_path = folder / f"server-{port}.log"
-    with log_path.open("wb") as log:
-        command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 20
-            while not ready(base):
-                assert process.poll() is None, log_path.read_text()
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.05)
-            yield base, process
-        finally:
-            process.kill()
-            process.wait()
-
-
-def ready(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/readyz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def debugger_event(number: int) -> dict[str, str]:
@@ -109,10 +56,10 @@ def stored_sids(database_url: str) -> list[str | None]:
 def test_every_acknowledged_event_survives_kill_9(tmp_path: Path, database_url: str) -> None:
     env = bot_env(tmp_path, database_url)
     acknowledged: list[str] = []
-    with serving(env, tmp_path) as (base, process):
+    with serving(env, tmp_path) as bot:
         senders = [
             threading.Thread(
-                target=send_until_refused, args=(base, range(i, TOTAL, SENDERS), acknowledged)
+                target=send_until_refused, args=(bot.url, range(i, TOTAL, SENDERS), acknowledged)
             )
             for i in range(SENDERS)
         ]
@@ -121,7 +68,7 @@ def test_every_acknowledged_event_survives_kill_9(tmp_path: Path, database_url: 
         deadline = time.monotonic() + 60
         while len(acknowledged) < KILL_AFTER and time.monotonic() < deadline:
             time.sleep(0.001)
-        os.kill(process.pid, signal.SIGKILL)
+        os.kill(bot.process.pid, signal.SIGKILL)
         for sender in senders:
             sender.join(timeout=30)
     with serving(env, tmp_path):  # the store opens again after the crash

@@ -1,90 +1,22 @@
 """The real `notifier serve` process: simulate every kind, list events, proxies, start-up."""
 
-import contextlib
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import SHARED_DATA
+from fakes.bot import NOTIFIER, bot_env, free_port, serving
+from fakes.samples import REAL_30007
 
 from notifier.simulate import KINDS, sample
 from notifier.twilio.signature import sign
 
 pytestmark = pytest.mark.e2e
 
-NOTIFIER = str(Path(sys.executable).parent / "notifier")
 RULES = '[receivers.local]\nconsole = {}\n[fallback]\nvoice_say = "Sorry."\n'
-REAL_30007 = {
-    "ParentAccountSid": "ACffcbcc79af64899e720a5076b4e6b217",
-    "Payload": '{"resource_sid":"SMba2e5f029d1b1630bbf01232ff9b814c",'
-    '"service_sid":"SM736f35d231bd230a80c8929e50a2c24c","error_code":"30007"}',
-    "PayloadType": "application/json",
-    "AccountSid": "AC9a5a39b6ac47a0061bb00da10efd8264",
-    "Timestamp": "2021-10-12T23:43:53.289Z",
-    "Level": "ERROR",
-    "Sid": "NO1436992f15326b2603d79db507cedba2",
-}
-
-
-def bot_env(folder: Path, database_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a bot on `database_url` that never reaches the internet."""
-    rules = folder / "rules.toml"
-    rules.write_text(RULES)
-    unset = ("PUBLIC_URL", "TWILIO_AUTH_TOKEN", "ALLOW_UNSIGNED_LOOPBACK", "FORWARDED_ALLOW_IPS")
-    env = {name: value for name, value in os.environ.items() if name not in unset}
-    env.update(
-        TWILIO_AUTH_TOKEN="tok",
-        DATABASE_URL=database_url,
-        RULES_FILE=str(rules),
-        TWILIO_ERROR_CODES_FILE=str(SHARED_DATA / "twilio-error-codes.json"),
-        LOG_LEVEL="WARNING",
-    )
-    return {**env, **extra}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(env: dict[str, str], folder: Path) -> Iterator[str]:
-    port = free_port()
-    with (folder / f"server-{port}.log").open("wb") as log:
-        command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, cwd=folder, stdout=log, stderr=log)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_until_ready(base, process, folder / f"server-{port}.log")
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        time.sleep(0.05)
-    pytest.fail(f"the server was not ready within 20 s:\n{log.read_text()}")
 
 
 def stored_events(env: dict[str, str], folder: Path) -> list[dict[str, Any]]:
@@ -102,9 +34,9 @@ def sqlite_bot(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, dict[str, str], Path]]:
     folder = tmp_path_factory.mktemp("bot")
-    env = bot_env(folder, f"sqlite:///{folder / 'store.db'}")
-    with serving(env, folder) as base:
-        yield base, env, folder
+    env = bot_env(folder, f"sqlite:///{folder / 'store.db'}", RULES)
+    with serving(env, folder) as bot:
+        yield bot.url, env, folder
 
 
 def test_simulate_sends_every_kind_and_events_lists_them(
@@ -141,8 +73,9 @@ def test_simulate_sends_every_kind_and_events_lists_them(
 def test_signed_samples_of_every_kind_are_listed_on_postgresql(
     tmp_path: Path, database_url: str
 ) -> None:
-    env = bot_env(tmp_path, database_url)
-    with serving(env, tmp_path) as base:
+    env = bot_env(tmp_path, database_url, RULES)
+    with serving(env, tmp_path) as bot:
+        base = bot.url
         for kind in KINDS:
             request = sample(kind, "11205")
             signed = request.form if request.form is not None else request.body
@@ -223,7 +156,7 @@ def test_proxy_headers_give_the_url_twilio_signed(
 
 
 def test_server_refuses_to_start_without_an_auth_token(tmp_path: Path) -> None:
-    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
+    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", RULES)
     del env["TWILIO_AUTH_TOKEN"]
 
     command = [NOTIFIER, "serve", "--host", "127.0.0.1", "--port", str(free_port())]

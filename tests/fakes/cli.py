@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +15,18 @@ import notifier.cli.common
 from notifier.store.engine import make_engine
 
 ERROR_CODES = Path(__file__).resolve().parents[3] / "shared" / "data" / "twilio-error-codes.json"
+PROD = "AC" + "a" * 32  # an account the rules keep
+TEST = "AC" + "b" * 32  # an account the rules drop, where they drop one
+CONSOLE_RULES = "[receivers.local]\nconsole = {}\n"
+# Two console receivers, "ops" the default; the routes follow.
+OPS_AND_FINANCE = """
+[receivers.ops]
+console = {}
+[receivers.finance]
+console = {}
+[defaults]
+receivers = ["ops"]
+"""
 
 
 @contextlib.contextmanager
@@ -37,3 +50,18 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, rules_file: Path
     finally:
         for engine in opened:
             engine.dispose()
+
+
+def database_fixture(rules: str) -> Any:
+    """`database = database_fixture(RULES)` in a test module gives a `database` fixture: the
+    test's store URL, with the commands pointed at it and at `rules` (see cli_env)."""
+
+    @pytest.fixture
+    def database(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> Iterator[str]:
+        (tmp_path / "rules.toml").write_text(rules, encoding="utf-8")
+        with cli_env(monkeypatch, database_url, tmp_path / "rules.toml"):
+            yield database_url
+
+    return database

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from conftest import SHARED_DATA
+from fakes.samples import DAILY_THRESHOLD, REAL_30007
 from starlette.testclient import TestClient
 
 from notifier.app import Runtime, create_app
@@ -35,30 +36,6 @@ console = {}
 voice_say = "We are having trouble, please call back later."
 messaging_reply = ""
 """
-REAL_30007 = {
-    "ParentAccountSid": "ACffcbcc79af64899e720a5076b4e6b217",
-    "Payload": '{"resource_sid":"SMba2e5f029d1b1630bbf01232ff9b814c",'
-    '"service_sid":"SM736f35d231bd230a80c8929e50a2c24c","error_code":"30007"}',
-    "PayloadType": "application/json",
-    "AccountSid": "AC9a5a39b6ac47a0061bb00da10efd8264",
-    "Timestamp": "2021-10-12T23:43:53.289Z",
-    "Level": "ERROR",
-    "Sid": "NO1436992f15326b2603d79db507cedba2",
-}
-USAGE_TRIGGER = {
-    "AccountSid": "AC626dc6e5b03904e6270f353f4a2f068f",
-    "DateFired": "Mon, 21 Apr 2014 09:14:35 +0000",
-    "UsageTriggerSid": "UTdaily_credit_threshold",
-    "CurrentValue": "12",
-    "IdempotencyToken": "AC626dc6e5b03904e6270f353f4a2f068f-FIRES-UTdaily_credit_threshold-"
-    "2014-04-21",
-    "TriggerBy": "quantity",
-    "TriggerValue": "5",
-    "UsageCategory": "totalprice",
-    "UsageRecordUri": "/2010-04-01/Accounts/AC626dc6e5b03904e6270f353f4a2f068f/Usage/Records/"
-    "Daily?Category=totalprice",
-    "Recurring": "daily",
-}
 
 
 @contextlib.contextmanager
@@ -307,9 +284,9 @@ def test_redelivered_event_is_stored_once_and_counted_as_duplicate(
 
 
 def test_usage_trigger_called_twice_for_one_firing_is_stored_once(tmp_path: Path) -> None:
-    second_call = {**USAGE_TRIGGER, "CurrentValue": "13"}
+    second_call = {**DAILY_THRESHOLD, "CurrentValue": "13"}
     with bot(tmp_path) as (client, runtime):
-        post_form(client, "/twilio/usage-triggers", USAGE_TRIGGER)
+        post_form(client, "/twilio/usage-triggers", DAILY_THRESHOLD)
         response = post_form(client, "/twilio/usage-triggers", second_call)
 
         assert response.status_code == 200
@@ -333,7 +310,7 @@ def test_cloud_event_redelivered_in_another_batch_is_stored_once(tmp_path: Path)
 
 
 def test_usage_trigger_by_get_signed_as_twilio_signs_it_is_accepted(tmp_path: Path) -> None:
-    path = "/twilio/usage-triggers?" + urlencode(USAGE_TRIGGER)
+    path = "/twilio/usage-triggers?" + urlencode(DAILY_THRESHOLD)
     signature = sign("tok", BASE + path, {})  # GET: Twilio signs the full URL, no params
     with bot(tmp_path) as (client, runtime):
         response = client.get(path, headers={"X-Twilio-Signature": signature})
@@ -343,7 +320,7 @@ def test_usage_trigger_by_get_signed_as_twilio_signs_it_is_accepted(tmp_path: Pa
 
 
 def test_usage_trigger_by_get_with_a_bad_signature_is_refused(tmp_path: Path) -> None:
-    path = "/twilio/usage-triggers?" + urlencode(USAGE_TRIGGER)
+    path = "/twilio/usage-triggers?" + urlencode(DAILY_THRESHOLD)
     with bot(tmp_path) as (client, runtime):
         response = client.get(path, headers={"X-Twilio-Signature": sign("other", BASE + path, {})})
 

@@ -2,6 +2,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fakes.cli import OPS_AND_FINANCE, PROD, TEST
 from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
@@ -16,16 +17,9 @@ from notifier.twilio.catalog import Catalog
 from notifier.worker import Worker
 
 NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-PROD = "AC" + "a" * 32
-TEST = "AC" + "b" * 32
-RULES = f"""
-[receivers.ops]
-console = {{}}
-[receivers.finance]
-console = {{}}
-[defaults]
-receivers = ["ops"]
-
+RULES = (
+    OPS_AND_FINANCE
+    + f"""
 [[routes]]
 name = "drop-test"
 match = {{ account_sid = "{TEST}" }}
@@ -41,6 +35,7 @@ name = "sms"
 match = {{ error_code = "30007" }}
 threshold = {{ count = 3, within = "10m" }}
 """
+)
 _ids = itertools.count()
 
 
