@@ -1,25 +1,20 @@
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
 from notifier.metrics import Metrics
-from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
+from notifier.receivers import Channels
 from notifier.rules.model import Receiver, Rules
-from notifier.settings import Settings
-from notifier.store.outbox import enqueue
 from notifier.store.pacing import hold_until, take_turn
 from notifier.store.schema import notifications
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 RULES = Rules(
     receivers={
@@ -27,25 +22,6 @@ RULES = Rules(
         "other": Receiver("other", "slack", {"channel": "#other"}),
     }
 )
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def notice(group: str, receiver: str = "slack") -> Notice:
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
-    return Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, (receiver,))
-
-
-def queue(engine: Engine, *items: Notice, at: datetime = NOW) -> None:
-    with engine.begin() as conn:
-        for item in items:
-            enqueue(conn, item, 1, at)
 
 
 def rows(engine: Engine) -> list[Any]:
@@ -65,15 +41,12 @@ Workers = Callable[..., Awaitable[None]]
 
 def run(engine: Engine, slack: FakeSlack, clock: Clock, scenario: Workers) -> None:
     """Runs `scenario(make_worker)`; each call makes a fresh worker with its own Channels."""
-    settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
     opened: list[Channels] = []
 
     def make_worker(**options: Any) -> Deliverer:
-        channels = Channels(settings, engine, clock)
+        deliverer, channels = make_deliverer(engine, RULES, slack_settings(slack), clock, **options)
         opened.append(channels)
-        senders = sender_for_rules(lambda: RULES, channels)
-        lanes = lane_for_rules(lambda: RULES, channels)
-        return Deliverer(engine, senders, clock, lane_for=lanes, **options)
+        return deliverer
 
     async def go() -> None:
         try:
@@ -146,7 +119,7 @@ def test_a_rate_limited_channel_does_not_hold_up_another(engine: Engine) -> None
 
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
         worker = make_worker()
-        queue(engine, notice("a"), notice("b", receiver="other"))
+        queue(engine, notice("a"), notice("b", "other"))
         await worker.run_once()
 
     with FakeSlack() as slack:

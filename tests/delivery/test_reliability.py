@@ -3,34 +3,20 @@
 import asyncio
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
-from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
-from notifier.store.outbox import enqueue
 from notifier.store.schema import notifications
-
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Inbox:
@@ -58,17 +44,6 @@ def smtp_server(inbox: Inbox, port: int) -> Iterator[None]:
         controller.stop()
 
 
-def notice(group: str, *receivers: str) -> Notice:
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
-    return Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, receivers or ("slack",))
-
-
-def queue(engine: Engine, *items: Notice) -> None:
-    with engine.begin() as conn:
-        for item in items:
-            enqueue(conn, item, 1, NOW)
-
-
 def rows(engine: Engine) -> list[Any]:
     query = select(
         notifications.c.receiver,
@@ -79,33 +54,6 @@ def rows(engine: Engine) -> list[Any]:
     ).order_by(notifications.c.id)
     with engine.connect() as conn:
         return list(conn.execute(query))
-
-
-def make_deliverer(
-    engine: Engine, rules: Rules, settings: Settings, clock: Clock, **options: Any
-) -> tuple[Deliverer, Channels]:
-    channels = Channels(settings, engine, clock)
-    senders = sender_for_rules(lambda: rules, channels)
-    lanes = lane_for_rules(lambda: rules, channels)
-    return Deliverer(engine, senders, clock, lane_for=lanes, **options), channels
-
-
-def run(
-    engine: Engine,
-    rules: Rules,
-    settings: Settings,
-    clock: Clock,
-    scenario: Callable[[Deliverer], Awaitable[None]],
-) -> None:
-    deliverer, channels = make_deliverer(engine, rules, settings, clock)
-
-    async def go() -> None:
-        try:
-            await scenario(deliverer)
-        finally:
-            await channels.aclose()
-
-    asyncio.run(go())
 
 
 def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(
@@ -125,13 +73,7 @@ def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(
 
     with FakeSlack() as slack:
         slack.fail_next(10_000, status=500)
-        run(
-            engine,
-            rules,
-            Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url),
-            clock,
-            scenario,
-        )
+        run(engine, rules, slack_settings(slack), clock, scenario)
         statuses = [r.status for r in slack.requests]
         assert len(slack.messages) == statuses.count(200) == len(groups)
         assert statuses.index(200) > 0 and 500 not in statuses[statuses.index(200) :]
@@ -164,11 +106,8 @@ def test_smtp_refused_is_retried_with_backoff_while_slack_gets_the_notice_at_onc
             await deliverer.run_once()
 
     with FakeSlack() as slack:
-        settings = Settings(
-            slack_bot_token=slack.token,
-            slack_api_url=slack.api_url,
-            smtp_url=f"smtp://127.0.0.1:{port}",
-            email_from="bot@example.com",
+        settings = slack_settings(
+            slack, smtp_url=f"smtp://127.0.0.1:{port}", email_from="bot@example.com"
         )
         run(engine, rules, settings, clock, scenario)
         assert len(slack.messages) == 1
@@ -203,7 +142,7 @@ def test_two_workers_in_two_threads_share_one_outbox_and_send_each_delivery_once
         asyncio.run(drain())
 
     with FakeSlack() as slack:
-        settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
+        settings = slack_settings(slack)
         threads = [threading.Thread(target=worker, args=(settings,)) for _ in range(2)]
         for thread in threads:
             thread.start()

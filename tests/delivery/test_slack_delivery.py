@@ -1,46 +1,26 @@
-import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from fakes import delivery
+from fakes.delivery import NOW, Clock, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
 from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.model import Receiver, Rules
-from notifier.settings import Settings
-from notifier.store.outbox import enqueue
 from notifier.store.schema import notifications
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 TOKEN = "xoxb-1234-very-secret-token"
 
 
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def notice(reason: Reason, group: str = "webhooks|11200", count: int = 1) -> Notice:
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
-    return Notice("webhooks", group, reason, event, count, NOW, NOW, ("slack",))
+    return delivery.notice(group, reason=reason, count=count)
 
 
 def rules(**config: str) -> Rules:
     return Rules(receivers={"slack": Receiver("slack", "slack", dict(config))})
-
-
-def queue(engine: Engine, *items: Notice, cycle: int = 1, at: datetime = NOW) -> None:
-    with engine.begin() as conn:
-        for item in items:
-            enqueue(conn, item, cycle, at)
 
 
 def rows(engine: Engine) -> list[Any]:
@@ -58,24 +38,8 @@ def run(
     engine: Engine, slack: FakeSlack, scenario: Step, clock: Clock | None = None, **config: str
 ) -> None:
     """Runs a scenario on one loop, through a real Deliverer and the real senders."""
-    clock = clock or Clock()
-    settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
-    channels = Channels(settings, engine, clock)
     the_rules = rules(**(config or {"channel": "#alerts"}))
-    deliverer = Deliverer(
-        engine,
-        sender_for_rules(lambda: the_rules, channels),
-        clock,
-        lane_for=lane_for_rules(lambda: the_rules, channels),
-    )
-
-    async def go() -> None:
-        try:
-            await scenario(deliverer)
-        finally:
-            await channels.aclose()
-
-    asyncio.run(go())
+    delivery.run(engine, the_rules, slack_settings(slack), clock or Clock(), scenario)
 
 
 async def settle(deliverer: Deliverer, clock: Clock, seconds: int = 5) -> None:

@@ -1,46 +1,21 @@
-import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+from fakes import delivery
+from fakes.delivery import Clock, notice, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
 from notifier.metrics import Metrics
-from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
+from notifier.notices import Notice
 from notifier.rules.model import Receiver, Rules
-from notifier.settings import Settings
-from notifier.store.outbox import enqueue
 from notifier.store.schema import notifications
-
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def notice(group: str, receiver: str = "slack", reason: Reason = Reason.FIRST) -> Notice:
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
-    return Notice("webhooks", group, reason, event, 1, NOW, NOW, (receiver,))
 
 
 def storm(count: int, receiver: str = "slack") -> list[Notice]:
     return [notice(f"webhooks|11200|PN{i:04d}", receiver) for i in range(count)]
-
-
-def queue(engine: Engine, items: list[Notice]) -> None:
-    with engine.begin() as conn:
-        for item in items:
-            enqueue(conn, item, 1, NOW)
 
 
 def rows(engine: Engine, receiver: str = "slack") -> list[Any]:
@@ -60,28 +35,13 @@ def run(
     clock: Clock | None = None,
     metrics: Metrics | None = None,
 ) -> None:
-    clock = clock or Clock()
     receivers = {
         "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
         "other": Receiver("other", "slack", {"channel": "#other"}),
         "hook": Receiver("hook", "slack", {"webhook_url": slack.webhook_url()}),
     }
     rules = Rules(receivers=receivers)
-    settings = Settings(slack_bot_token=slack.token, slack_api_url=slack.api_url)
-    channels = Channels(settings, engine, clock)
-    senders, lanes = (
-        sender_for_rules(lambda: rules, channels),
-        lane_for_rules(lambda: rules, channels),
-    )
-    deliverer = Deliverer(engine, senders, clock, lane_for=lanes, metrics=metrics)
-
-    async def go() -> None:
-        try:
-            await scenario(deliverer)
-        finally:
-            await channels.aclose()
-
-    asyncio.run(go())
+    delivery.run(engine, rules, slack_settings(slack), clock or Clock(), scenario, metrics=metrics)
 
 
 def posts_to(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
@@ -92,7 +52,7 @@ def test_fifty_new_groups_on_one_channel_fold_into_one_storm_summary(engine: Eng
     metrics = Metrics()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, storm(50))
+        queue(engine, *storm(50))
         assert await deliverer.run_once() == 50
 
     with FakeSlack() as slack:
@@ -106,7 +66,7 @@ def test_fifty_new_groups_on_one_channel_fold_into_one_storm_summary(engine: Eng
 
 def test_a_storm_does_not_hold_up_other_channels(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, [*storm(50), notice("quiet", receiver="other")])
+        queue(engine, *storm(50), notice("quiet", "other"))
         await deliverer.run_once()
 
     with FakeSlack() as slack:
@@ -120,7 +80,7 @@ def test_a_few_deliveries_are_paced_not_folded(engine: Engine) -> None:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, storm(5))
+        queue(engine, *storm(5))
         for _ in range(6):
             await deliverer.run_once()
             clock.now += timedelta(seconds=1)
@@ -134,7 +94,7 @@ def test_a_few_deliveries_are_paced_not_folded(engine: Engine) -> None:
 
 def test_a_storm_on_a_webhook_receiver_folds_too(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, storm(20, receiver="hook"))
+        queue(engine, *storm(20, receiver="hook"))
         await deliverer.run_once()
 
     with FakeSlack() as slack:
@@ -150,7 +110,7 @@ def test_a_rate_limited_storm_summary_is_retried_for_every_folded_delivery(
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, storm(50))
+        queue(engine, *storm(50))
         await deliverer.run_once()
         assert {row.status for row in rows(engine)} == {"pending"}
         slack.rate_limit(0, channel="#alerts")
@@ -168,7 +128,7 @@ def test_a_rate_limited_storm_summary_is_retried_for_every_folded_delivery(
 
 def test_a_backlog_beyond_one_batch_folds_into_a_single_summary(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, [*storm(500), notice("quiet", receiver="other")])
+        queue(engine, *storm(500), notice("quiet", "other"))
         assert await deliverer.run_once() == 500  # a batch of 100 took the whole storm
         assert await deliverer.run_once() == 1
 
