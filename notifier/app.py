@@ -30,8 +30,9 @@ from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
 from notifier.store.engine import make_engine
-from notifier.store.events import pending_backlog, prune_events
+from notifier.store.events import pending_backlog
 from notifier.store.migrations import migrate
+from notifier.store.retention import prune
 from notifier.twilio import catalog as catalog_module
 from notifier.twilio.signature import SignatureChecker
 from notifier.worker import Worker, utcnow
@@ -206,6 +207,7 @@ async def _pruner(runtime: Runtime) -> None:
 
 def _prune(engine: Engine, before: datetime) -> None:
     with engine.begin() as conn:
-        removed = prune_events(conn, before)
-    if removed:
-        log.info("pruned %d events older than the retention", removed)
+        removed = prune(conn, before)
+    if any(removed.values()):
+        counts = ", ".join(f"{count} {what}" for what, count in removed.items())
+        log.info("pruned history older than the retention: %s", counts)

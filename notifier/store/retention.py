@@ -1,0 +1,28 @@
+"""Pruning by `settings.retention`: events, their outcomes and finished notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, delete
+
+from notifier.store.events import prune_events
+from notifier.store.outbox import PENDING
+from notifier.store.schema import event_outcomes, inhibit_marks, notifications
+
+
+def prune(conn: Connection, before: datetime) -> dict[str, int]:
+    """Delete history older than `before`; a pending delivery is kept however old it is."""
+    removed = {"events": prune_events(conn, before)}
+    removed["outcomes"] = conn.execute(
+        delete(event_outcomes).where(event_outcomes.c.time < before)
+    ).rowcount
+    removed["notifications"] = conn.execute(
+        delete(notifications)
+        .where(notifications.c.created_at < before)
+        .where(notifications.c.status != PENDING)
+    ).rowcount
+    removed["inhibit marks"] = conn.execute(
+        delete(inhibit_marks).where(inhibit_marks.c.last_seen < before)
+    ).rowcount
+    return removed
