@@ -10,6 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.base import BaseTrigger  # type: ignore[import-untyped]
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from sqlalchemy import Engine
 
@@ -53,6 +54,7 @@ def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
 def _next_after(trigger: CronTrigger, fire: datetime) -> datetime | None:
     """The next fire strictly after `fire`; a wall-clock time repeated when clocks go back
     counts once, as in cron (APScheduler 3 returns it twice, the second time forever)."""
+    fire = fire.astimezone(trigger.timezone)  # the wall-clock time, whatever zone it came in
     probe = fire + timedelta(seconds=1)
     for _ in range(3):
         following = trigger.get_next_fire_time(None, probe)
@@ -75,6 +77,31 @@ def period_for(digest: Digest, trigger: CronTrigger, end: datetime) -> tuple[dat
 
 def digest_trigger(digest: Digest, rules: Rules) -> CronTrigger:
     return cron_trigger(digest.schedule, ZoneInfo(rules.settings.timezone))
+
+
+class OncePerWallClock(BaseTrigger):  # type: ignore[misc]
+    """The digest's CronTrigger as the scheduler's trigger: each fire strictly after the
+    previous one, and a wall-clock time repeated when clocks go back fires once, as in cron.
+
+    APScheduler 3's CronTrigger, given a previous fire time in UTC (as a persistent job store
+    hands it back) at the second occurrence of a repeated hour and `now` equal to it, returns
+    that same time again (its `start_date == previous_fire_time` is never true across zones for
+    a second occurrence, PEP 495): the scheduler's run-time loop (`Job._get_run_times`) never
+    ends. Its in-memory job store keeps the zone the trigger answered in, which avoids it today.
+    """
+
+    def __init__(self, cron: CronTrigger) -> None:
+        self.cron = cron
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        if previous_fire_time is None:
+            return self.cron.get_next_fire_time(None, now)  # type: ignore[no-any-return]
+        return _next_after(self.cron, previous_fire_time)
+
+    def __str__(self) -> str:
+        return f"once per wall-clock time: {self.cron}"
 
 
 Send = Callable[[DigestReport, Digest, Rules], object]
@@ -158,7 +185,7 @@ def sync_jobs(
         if scheduler.get_job(job_id) is None:
             scheduler.add_job(
                 _run_job,
-                digest_trigger(digest, rules),
+                OncePerWallClock(digest_trigger(digest, rules)),
                 args=[clock, digest.name, now],
                 id=job_id,
                 coalesce=True,

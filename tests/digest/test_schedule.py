@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from notifier.digest.build import DigestReport
 from notifier.digest.schedule import (
     DigestClock,
+    OncePerWallClock,
     RunOutcome,
     last_fire,
     period_for,
@@ -213,3 +214,71 @@ def test_jobs_follow_the_digests_of_the_rules_in_force(engine: Engine) -> None:
     rules[0] = Rules(settings=RULES.settings, digests=(weekly,))
     sync_jobs(scheduler, clock, lambda: FRIDAY_NINE)
     assert [job.id for job in scheduler.get_jobs()] == ["digest:weekly:0 8 * * mon:Europe/Berlin"]
+
+
+def scheduler_wakeups(
+    trigger: object, start: datetime, until: datetime, delay: timedelta
+) -> list[list[datetime]]:
+    """The run times of each wake-up, computed as APScheduler 3's scheduler loop does
+    (`Job._get_run_times`, then `get_next_fire_time(last run, now)`), waking `delay` late and
+    keeping fire times in UTC as a persistent job store does."""
+    wakeups: list[list[datetime]] = []
+    next_run = trigger.get_next_fire_time(None, start)  # type: ignore[attr-defined]
+    while next_run is not None and next_run <= until:
+        assert len(wakeups) < 100, "the same wake-up again and again: the scheduler would spin"
+        now = next_run.astimezone(UTC) + delay
+        runs: list[datetime] = []
+        while next_run is not None and next_run <= now:
+            runs.append(next_run.astimezone(UTC))
+            assert len(runs) < 10, "the same fire time again and again: the scheduler would spin"
+            next_run = trigger.get_next_fire_time(runs[-1], now)  # type: ignore[attr-defined]
+        wakeups.append(runs)
+        next_run = trigger.get_next_fire_time(runs[-1], now)  # type: ignore[attr-defined]
+    return wakeups
+
+
+def test_apscheduler_cron_gives_the_same_time_again_in_a_repeated_hour() -> None:
+    """Pins the upstream behaviour OncePerWallClock exists for (APScheduler 3.11): with that
+    answer the scheduler's run-time loop never ends."""
+    trigger = cron_trigger("30 2 * * *", ZoneInfo("Europe/Berlin"))
+    second = utc(10, 25, 1, 30)  # 02:30 CET, after 02:30 CEST an hour earlier
+    # (== between zones is never true for the second occurrence, PEP 495: compare in UTC.)
+    assert trigger.get_next_fire_time(second, second).astimezone(UTC) == second
+
+
+@pytest.mark.parametrize(
+    ("schedule", "zone", "start"),
+    [
+        pytest.param("30 2 * * *", "Europe/Berlin", utc(10, 24, 0), id="berlin"),
+        pytest.param("30 1 * * *", "America/New_York", utc(10, 31, 0), id="new-york"),
+        pytest.param("30 2 * * *", "Europe/Berlin", utc(3, 28, 0), id="berlin-spring"),
+    ],
+)
+@pytest.mark.parametrize(
+    "delay",
+    [
+        pytest.param(timedelta(0), id="on-time"),
+        pytest.param(timedelta(seconds=1), id="1s-late"),
+        pytest.param(timedelta(minutes=65), id="65min-late"),
+    ],
+)
+def test_a_digest_job_fires_once_a_day_across_a_clock_change(
+    schedule: str, zone: str, start: datetime, delay: timedelta
+) -> None:
+    trigger = OncePerWallClock(cron_trigger(schedule, ZoneInfo(zone)))
+    wakeups = scheduler_wakeups(trigger, start, start + timedelta(days=3), delay)
+    assert [len(runs) for runs in wakeups] == [1, 1, 1]
+    runs = [runs[0] for runs in wakeups]
+    assert runs == sorted(set(runs))
+
+
+def test_a_digest_in_the_repeated_hour_is_sent_once(engine: Engine) -> None:
+    nightly = Digest("nightly", "30 2 * * *", ("local",))
+    rules = Rules(settings=GeneralSettings(timezone="Europe/Berlin"), digests=(nightly,))
+    sent: list[DigestReport] = []
+    clock = DigestClock(engine, lambda: rules, Catalog(), lambda report, *_: sent.append(report))
+    assert clock.run_due("nightly", utc(10, 25, 0, 30)) is RunOutcome.SENT
+    assert clock.run_due("nightly", utc(10, 25, 1, 30)) is RunOutcome.CLAIMED_ELSEWHERE
+    assert [(report.start, report.end) for report in sent] == [
+        (utc(10, 24, 0, 30), utc(10, 25, 0, 30))
+    ]
