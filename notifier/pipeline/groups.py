@@ -34,9 +34,14 @@ class GroupState:
     phase: Phase
     cycle: int  # one per first notice: a new Slack message / email thread each cycle
     count: int  # events in this cycle
-    first_seen: datetime
+    first_seen: datetime  # Twilio's times of the events: shown to people
     last_seen: datetime
     last_event: Event
+    # When the bot opened the group and last counted an event into it: the group's timing
+    # (group_wait, going quiet) runs on these, so events delivered late or with old
+    # timestamps neither go quiet at once nor wait forever.
+    opened_at: datetime
+    touched_at: datetime
     notified_count: int = 0  # `count` when the last notice went out
     notified_at: datetime | None = None
     repeat_at: datetime | None = None  # the first notice or the last repeat
@@ -48,7 +53,7 @@ class GroupState:
         """When `on_due` has something to do: a pending flush, or going quiet."""
         if self.phase == Phase.QUIET:
             return None
-        quiet_at = self.last_seen + quiet_after(route)
+        quiet_at = self.touched_at + quiet_after(route)
         return min(self.flush_at, quiet_at) if self.flush_at else quiet_at
 
 
@@ -86,9 +91,9 @@ def quiet_after(route: Route) -> timedelta:
 
 def on_event(state: GroupState | None, route: Route, event: Event, now: datetime) -> Decision:
     """Count one event into its group and decide whether it is announced now."""
-    if state is None or state.phase == Phase.QUIET or _gone_quiet(state, route, event.time):
+    if state is None or state.phase == Phase.QUIET or _gone_quiet(state, route, now):
         return _open_cycle(state, route, event, now)
-    state = _counted(state, event, route)
+    state = _counted(state, event, route, now)
     if state.phase == Phase.WAITING:
         return _maybe_announce(state, route, now)
     if state.flush_at is None:
@@ -100,7 +105,7 @@ def on_due(state: GroupState, route: Route, now: datetime) -> Decision:
     """A due group: send the pending update, repeat, or say it went quiet."""
     if state.phase == Phase.QUIET:
         return Decision(state, None)
-    if now >= state.last_seen + quiet_after(route):
+    if _gone_quiet(state, route, now):
         announced = state.phase == Phase.OPEN
         quiet = dataclasses.replace(state, phase=Phase.QUIET, flush_at=None)
         resolve = announced and route.timing.resolve_after is not None
@@ -121,13 +126,15 @@ def _open_cycle(state: GroupState | None, route: Route, event: Event, now: datet
         count=1,
         first_seen=event.time,
         last_seen=event.time,
+        opened_at=now,
+        touched_at=now,
         last_event=event,
         recent=(event.time,),
     )
     return _maybe_announce(fresh, route, now)
 
 
-def _counted(state: GroupState, event: Event, route: Route) -> GroupState:
+def _counted(state: GroupState, event: Event, route: Route, now: datetime) -> GroupState:
     keep = route.threshold.count if route.threshold else 1
     recent = tuple(sorted((*state.recent, event.time)))[-keep:]
     return dataclasses.replace(
@@ -135,6 +142,7 @@ def _counted(state: GroupState, event: Event, route: Route) -> GroupState:
         count=state.count + 1,
         first_seen=min(state.first_seen, event.time),
         last_seen=max(state.last_seen, event.time),
+        touched_at=max(state.touched_at, now),
         last_event=event,
         recent=recent,
     )
@@ -145,7 +153,7 @@ def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
     threshold = route.threshold
     if threshold is not None and not _threshold_reached(state, threshold):
         return Decision(dataclasses.replace(state, flush_at=None), None, "below_threshold")
-    announce_at = state.first_seen + route.timing.group_wait
+    announce_at = state.opened_at + route.timing.group_wait
     if now < announce_at:
         return Decision(dataclasses.replace(state, flush_at=announce_at), None, "group_wait")
     reason = Reason.THRESHOLD if threshold is not None else Reason.FIRST
@@ -189,5 +197,5 @@ def _threshold_reached(state: GroupState, threshold: Threshold) -> bool:
     return len(recent) >= threshold.count and recent[-1] - recent[0] <= threshold.within
 
 
-def _gone_quiet(state: GroupState, route: Route, event_time: datetime) -> bool:
-    return event_time >= state.last_seen + quiet_after(route)
+def _gone_quiet(state: GroupState, route: Route, now: datetime) -> bool:
+    return now >= state.touched_at + quiet_after(route)

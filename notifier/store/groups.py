@@ -15,7 +15,15 @@ from notifier.pipeline.groups import GroupState, Phase
 from notifier.pipeline.suppress import Silence
 from notifier.store.schema import event_outcomes, groups, inhibit_marks, silences
 
-_TIMES = ("first_seen", "last_seen", "notified_at", "repeat_at", "flush_at")
+_TIMES = (
+    "first_seen",
+    "last_seen",
+    "opened_at",
+    "touched_at",
+    "notified_at",
+    "repeat_at",
+    "flush_at",
+)
 
 
 def state_to_json(state: GroupState) -> str:

@@ -345,3 +345,24 @@ def test_storm_of_ten_thousand_events_sends_one_first_and_one_update_per_interva
     assert len(updates) <= 2
     assert state is not None and state.count == 10_000
     assert sent[-1][2] == 10_000
+
+
+def test_events_with_old_twilio_timestamps_keep_one_group_open() -> None:
+    route = make_route('resolve_after = "30m"')
+    old = NOW - timedelta(days=200)  # a redelivered or backlogged event's own time
+    first = on_event(None, route, make_event(at=old), NOW)
+    second = on_event(
+        on_due(first.state, route, seconds(1)).state, route, make_event(at=old), seconds(2)
+    )
+
+    assert (first.reason, second.reason) == (Reason.FIRST, None)
+    assert second.state.count == 2
+    assert on_due(second.state, route, seconds(60)).reason == Reason.NEW_IN_GROUP
+
+
+def test_group_wait_runs_from_when_the_group_opened_not_from_the_event_time() -> None:
+    route = make_route('group_wait = "30s"')
+    held = on_event(None, route, make_event(at=NOW - timedelta(hours=1)), NOW)
+
+    assert held.held == "group_wait"
+    assert on_due(held.state, route, seconds(30)).reason == Reason.FIRST
