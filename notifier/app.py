@@ -29,7 +29,7 @@ from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
-from notifier.store.engine import make_engine
+from notifier.store.engine import make_engine, read_only
 from notifier.store.events import pending_backlog
 from notifier.store.migrations import migrate
 from notifier.store.retention import prune
@@ -160,7 +160,7 @@ def _readyz(runtime: Runtime) -> Any:
 
 
 def _ping(engine: Engine) -> None:
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         conn.execute(text("SELECT 1"))
 
 
@@ -178,7 +178,7 @@ def _metrics(runtime: Runtime) -> Any:
 
 
 def _backlog(engine: Engine) -> tuple[int, datetime | None]:
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         return pending_backlog(conn)
 
 

@@ -16,6 +16,7 @@ from notifier.digest.schedule import digest_trigger, period_for, utcnow
 from notifier.errors import UserError
 from notifier.receivers import render_context
 from notifier.rules.model import Digest, Rules
+from notifier.store.engine import read_only
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     now = utcnow()
     start, end = period_for(digest, digest_trigger(digest, rules), now)
     try:
-        with runtime.engine.connect() as conn:
+        with read_only(runtime.engine).connect() as conn:
             report = build_report(conn, digest, start, end, runtime.catalog)
     except ValueError as error:
         raise UserError(f'digest "{digest.name}": {error}') from None

@@ -10,6 +10,7 @@ from typing import Any
 from notifier.app import Runtime
 from notifier.cli.common import duration_arg, settings_from_env
 from notifier.enrich import enrich
+from notifier.store.engine import read_only
 from notifier.store.events import StoredEvent, list_events
 
 
@@ -28,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - duration_arg(args.since, "--since")
     runtime = Runtime.start(settings_from_env(), fetch_catalog=False)
-    with runtime.engine.connect() as conn:
+    with read_only(runtime.engine).connect() as conn:
         stored = list_events(conn, since, args.limit)
     accounts = runtime.rules.rules.settings.accounts
     rows = [_row(item, runtime, accounts) for item in stored]

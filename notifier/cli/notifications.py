@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from notifier.cli.common import open_store, settings_from_env
+from notifier.store.engine import read_only
 from notifier.store.outbox import list_notifications
 
 
@@ -26,7 +27,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     engine = open_store(settings_from_env())
     try:
-        with engine.connect() as conn:
+        with read_only(engine).connect() as conn:
             rows = list_notifications(conn, failed_only=args.failed, limit=args.limit)
     finally:
         engine.dispose()

@@ -20,6 +20,7 @@ from notifier.rules.durations import format_duration
 from notifier.rules.match import select_routes
 from notifier.rules.model import Route, Rules
 from notifier.store import groups as group_store
+from notifier.store.engine import read_only
 from notifier.store.events import get_event
 
 
@@ -66,7 +67,7 @@ def _event(args: argparse.Namespace, runtime: Runtime) -> Event:
             fields["http_status"] = int(fields["http_status"])
         return Event(**fields)
     if args.event.isdigit():
-        with runtime.engine.connect() as conn:
+        with read_only(runtime.engine).connect() as conn:
             stored = get_event(conn, int(args.event))
         if stored is None:
             raise UserError(f"no stored event with id {args.event}")
@@ -76,7 +77,7 @@ def _event(args: argparse.Namespace, runtime: Runtime) -> Event:
 
 def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: datetime) -> str:
     key = group_key(route, event)[0]
-    with runtime.engine.connect() as conn:
+    with read_only(runtime.engine).connect() as conn:
         silences = group_store.active_silences(conn, now)
         marks = group_store.load_marks(conn)
         state = group_store.load_group(conn, key)

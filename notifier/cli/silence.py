@@ -11,6 +11,7 @@ from notifier.cli.common import duration_arg, open_store, settings_from_env
 from notifier.cli.fields import parse_assignments
 from notifier.errors import UserError
 from notifier.pipeline.suppress import Silence
+from notifier.store.engine import read_only
 from notifier.store.groups import add_silence, all_silences, expire_silence
 
 
@@ -47,7 +48,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     engine = open_store(settings_from_env())
-    with engine.connect() as conn:
+    with read_only(engine).connect() as conn:
         silences = all_silences(conn)
     now = datetime.now(UTC)
     if args.json:

@@ -18,6 +18,7 @@ from notifier.digest.build import DigestReport, build_report
 from notifier.rules.cron import cron_trigger
 from notifier.rules.model import Digest, Rules
 from notifier.store.digests import claim_run, run_claimed
+from notifier.store.engine import read_only
 from notifier.twilio.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class DigestClock:
         with self.engine.begin() as conn:
             if not claim_run(conn, digest.name, start, end, now, late=late):
                 return RunOutcome.CLAIMED_ELSEWHERE
+        # Built outside the claim so that SQLite's write lock is not held for the whole build.
+        with read_only(self.engine).connect() as conn:
             report = build_report(conn, digest, start, end, self.catalog, late=late)
         # Claimed and committed first: a crash while sending loses this digest, never doubles it.
         self.send(report, digest, rules)

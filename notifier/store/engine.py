@@ -19,6 +19,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+READ_ONLY = "notifier_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same store for queries that write nothing (health, metrics, listings, digests)."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(normalise_url(url))
@@ -48,7 +56,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no write lock: in WAL mode they never block the inbox's commits.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
