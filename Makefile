@@ -24,6 +24,7 @@ run: $(BIN)/notifier
 
 test: $(BIN)/notifier
 	$(BIN)/ruff check notifier tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 bench: $(BIN)/notifier
