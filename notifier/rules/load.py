@@ -15,9 +15,11 @@ from notifier.errors import UserError
 from notifier.rules.cron import cron_trigger
 from notifier.rules.locate import Locator, Place, Problems
 from notifier.rules.model import (
+    DIGEST_SCOPE_FIELDS,
     Digest,
     FallbackTwiml,
     GeneralSettings,
+    Matcher,
     Rules,
     TimeWindow,
     Timing,
@@ -216,16 +218,29 @@ def _parse_digests(root: Table, defaults: Timing, known: Known) -> tuple[Digest,
         _check_schedule(table, schedule)
         receivers = table.strings("receivers")
         check_names(table, "receivers", receivers or (), known.receivers)
+        matcher = parse_matcher(table)
+        _check_digest_scope(table, matcher)
         digests.append(
             Digest(
                 name=name,
                 schedule=schedule,
                 receivers=defaults.receivers if receivers is None else receivers,
-                matcher=parse_matcher(table),
+                matcher=matcher,
                 period=table.duration_or_off("period", None),
             )
         )
     return tuple(digests)
+
+
+def _check_digest_scope(table: Table, matcher: Matcher) -> None:
+    """Digests count in SQL, so their scope may only use the fields stored as columns."""
+    if matcher.regex:
+        table.error("match_re", "digests cannot use match_re; use match or exclude")
+    allowed = ", ".join(DIGEST_SCOPE_FIELDS)
+    for key, fields in (("match", matcher.equal), ("exclude", matcher.exclude)):
+        for name in fields:
+            if name not in DIGEST_SCOPE_FIELDS:
+                table.error(key, f'digests can be scoped by {allowed}, not "{name}"')
 
 
 def _check_schedule(table: Table, schedule: str) -> None:

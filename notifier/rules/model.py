@@ -90,6 +90,10 @@ class FallbackTwiml:
     messaging_reply: str = ""
 
 
+# The event fields a digest's match/exclude may use: those the store keeps in columns.
+DIGEST_SCOPE_FIELDS = ("source", "level", "error_code", "account_sid", "resource_sid")
+
+
 @dataclass(frozen=True)
 class Digest:
     name: str

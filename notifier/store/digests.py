@@ -25,11 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from notifier.rules.model import Matcher, MatchValue
+from notifier.rules.model import DIGEST_SCOPE_FIELDS, Matcher, MatchValue
 from notifier.store.schema import digest_runs, event_outcomes, events, notifications
 
-# The event fields stored in their own columns: the only ones a digest scope can use in SQL.
-_COLUMNS = ("source", "level", "error_code", "account_sid", "resource_sid")
+_COLUMNS = DIGEST_SCOPE_FIELDS
 FIRED_SOURCES = ("usage_trigger", "alarm")
 
 

@@ -289,6 +289,17 @@ def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
         ),
         ('[[digests]]\nname = "m"\n', r'rules\.toml:1: digest "m": missing key "schedule"'),
         (
+            '[[digests]]\nname = "m"\nschedule = "0 9 * * *"\nreceivers = []\n'
+            'match = { url = "https://x" }\n',
+            r'rules\.toml:5: digest "m": digests can be scoped by source, level, error_code, '
+            r'account_sid, resource_sid, not "url"',
+        ),
+        (
+            '[[digests]]\nname = "m"\nschedule = "0 9 * * *"\nreceivers = []\n'
+            'match_re = { url = "^https" }\n',
+            r'rules\.toml:5: digest "m": digests cannot use match_re; use match or exclude',
+        ),
+        (
             '[receivers.hook]\nslack = { webhook_url = "${SLACK_WEBHOOK_URL}" }\n',
             r"rules\.toml:2: receivers\.hook\.slack\.webhook_url: "
             r"environment variable SLACK_WEBHOOK_URL is not set$",
@@ -347,6 +358,8 @@ def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
         "digest-unknown-receiver",
         "duplicate-digest-name",
         "digest-without-schedule",
+        "digest-scoped-by-a-field-without-a-column",
+        "digest-with-match-re",
         "unset-environment-variable",
         "toml-syntax-error",
     ],
