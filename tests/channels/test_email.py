@@ -1,19 +1,17 @@
 import asyncio
-import email
 import shutil
-import socket
 import ssl
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from fakes.bot import free_port
+from fakes.smtp import Inbox as SmtpInbox
+from fakes.smtp import smtp_server
 
 from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
 from notifier.channels.result import Failed, Outcome, Retry, Sent
@@ -36,37 +34,20 @@ def make_message(reason: Reason = Reason.FIRST) -> EmailMessage:
     return build_message(rendered, "bot@example.com", ["ops@example.com"])
 
 
-class Inbox:
+class Inbox(SmtpInbox):
+    """Also records the passwords it was given, and may echo them in its answer."""
+
     def __init__(self, answer: str = "250 OK") -> None:
-        self.messages: list[Message] = []
-        self.answer = answer
+        super().__init__(answer)
         self.passwords: list[str] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
+    def reply(self) -> str:
         return self.answer.format(password=" ".join(self.passwords))
 
     def authenticate(self, server: Any, session: Any, envelope: Any, mech: str, data: Any) -> Any:
         assert isinstance(data, LoginPassword)
         self.passwords.append(data.password.decode())
         return AuthResult(success=data.password.decode() == PASSWORD, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def smtp_server(inbox: Inbox, **kwargs: Any) -> Iterator[int]:
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, **kwargs)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")

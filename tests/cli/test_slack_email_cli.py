@@ -1,11 +1,10 @@
-import socket
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
+from fakes.bot import free_port
 from fakes.slack import FakeSlack
+from fakes.smtp import Inbox, smtp_server
 
 from notifier.cli import main
 
@@ -99,21 +98,6 @@ def test_webhook_receiver_posts_without_showing_the_url(
     assert len(slack.messages) == 1
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def email_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMAIL_FROM", "bot@example.com")
@@ -122,14 +106,10 @@ def email_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_email_test_sends_one_message(
     email_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
         monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
         assert main(["email", "test", "--to", "ops@example.com"]) == 0
-    finally:
-        controller.stop()
     assert capsys.readouterr().out.startswith("OK: sent a test email to ops@example.com via")
     [envelope] = inbox.envelopes
     assert envelope.rcpt_tos == ["ops@example.com"] and envelope.mail_from == "bot@example.com"

@@ -1,13 +1,7 @@
 import asyncio
-import email
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from email.message import Message
-from typing import Any
 
-from aiosmtpd.controller import Controller
+from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
@@ -25,28 +19,6 @@ RULES = Rules(
         "mail": Receiver("mail", "email", {"to": ["ops@example.com"], "subject_prefix": "[tw]"})
     }
 )
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server(inbox: Inbox) -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def notice(reason: Reason, count: int) -> Notice:

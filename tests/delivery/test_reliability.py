@@ -1,47 +1,20 @@
 """DESIGN section 10 for delivery: outages, a refused SMTP server, two workers on one outbox."""
 
 import asyncio
-import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from aiosmtpd.controller import Controller
+from fakes.bot import free_port
 from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
+from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
 from notifier.store.schema import notifications
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.count = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.count += 1
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def smtp_server(inbox: Inbox, port: int) -> Iterator[None]:
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield
-    finally:
-        controller.stop()
 
 
 def rows(engine: Engine) -> list[Any]:
@@ -112,7 +85,7 @@ def test_smtp_refused_is_retried_with_backoff_while_slack_gets_the_notice_at_onc
         run(engine, rules, settings, clock, scenario)
         assert len(slack.messages) == 1
     assert waits == sorted(waits) and waits[-1] > waits[0]  # exponential backoff
-    assert inbox.count == 1
+    assert len(inbox.messages) == 1
     assert [(row.receiver, row.status) for row in rows(engine)] == [
         ("slack", "sent"),
         ("mail", "sent"),

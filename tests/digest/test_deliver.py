@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import email
 import io
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
-from email.message import Message
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from fakes.digests import at
 from fakes.slack import FakeSlack
+from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine
 
 from notifier.channels.result import Failed, Sent
@@ -31,28 +26,6 @@ REPORT = DigestReport(
     codes=(CodeLine("11200", 3, 0, at(10, 1), at(10, 2), True, "<!channel>"),),
     new_codes=("11200",),
 )
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server(inbox: Inbox) -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port
-    finally:
-        controller.stop()
 
 
 def rules_with(*receivers: Receiver) -> tuple[Rules, Digest]:
