@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from notifier.digest.build import DigestReport, build_report
 from notifier.rules.cron import cron_trigger
 from notifier.rules.model import Digest, Rules
-from notifier.store.digests import claim_run, run_claimed
+from notifier.store.digests import claim_run, had_history, run_claimed
 from notifier.store.engine import read_only
 from notifier.twilio.catalog import Catalog
 
@@ -37,6 +37,7 @@ class RunOutcome(StrEnum):
     CLAIMED_ELSEWHERE = "claimed_elsewhere"  # another process or an earlier start sent it
     MISSED = "missed"  # older than the grace period: skipped and logged
     NOT_SCHEDULED = "not_scheduled"  # no such digest, or its cron never fired yet
+    NOTHING_MISSED = "nothing_missed"  # on start: the store had seen nothing before that time
 
 
 def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
@@ -118,7 +119,7 @@ class DigestClock:
     send: Send
     grace: timedelta = GRACE
 
-    def run_due(self, name: str, now: datetime) -> RunOutcome:
+    def run_due(self, name: str, now: datetime, *, catching_up: bool = False) -> RunOutcome:
         """Send the digest `name` for its latest scheduled time unless that was sent already."""
         rules = self.rules()
         digest = next((d for d in rules.digests if d.name == name), None)
@@ -132,6 +133,8 @@ class DigestClock:
         if now - fire > self.grace:
             return self._missed(digest, start, fire)
         late = now - fire > ON_TIME
+        if late and catching_up and not self._had_history(digest.name, fire):
+            return RunOutcome.NOTHING_MISSED
         with self.engine.begin() as conn:
             if not claim_run(conn, digest.name, start, end, now, late=late):
                 return RunOutcome.CLAIMED_ELSEWHERE
@@ -156,7 +159,14 @@ class DigestClock:
 
     def catch_up(self, now: datetime) -> dict[str, RunOutcome]:
         """On start: send what was missed while no clock ran (within the grace period)."""
-        return {digest.name: self.run_due(digest.name, now) for digest in self.rules().digests}
+        names = [digest.name for digest in self.rules().digests]
+        return {name: self.run_due(name, now, catching_up=True) for name in names}
+
+    def _had_history(self, name: str, fire: datetime) -> bool:
+        # A new install (or a store that received nothing yet) missed no digest: without this
+        # the first start would send yesterday's empty digest, marked late.
+        with read_only(self.engine).connect() as conn:
+            return had_history(conn, name, fire)
 
 
 def utcnow() -> datetime:

@@ -196,3 +196,10 @@ def run_claimed(conn: Connection, digest: str, start: datetime) -> bool:
         digest_runs.c.digest == digest, digest_runs.c.period_start == start
     )
     return conn.execute(query).first() is not None
+
+
+def had_history(conn: Connection, digest: str, before: datetime) -> bool:
+    """Whether the store received an event, or ran this digest, before `before`."""
+    event = select(events.c.id).where(events.c.received_at < before).limit(1)
+    run = select(digest_runs.c.id).where(digest_runs.c.digest == digest).limit(1)
+    return conn.execute(event).first() is not None or conn.execute(run).first() is not None

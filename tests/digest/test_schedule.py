@@ -151,6 +151,7 @@ def test_the_scheduled_run_is_sent_once_however_often_it_is_asked(engine: Engine
 
 
 def test_a_restart_across_the_scheduled_time_sends_it_once_marked_late(engine: Engine) -> None:
+    store_event(engine, utc(3, 12, 12), error_code="11200")  # the bot was running before
     sent: list[DigestReport] = []
     back_up = FRIDAY_NINE + timedelta(hours=2)
     assert make_clock(engine, sent).catch_up(back_up) == {"morning": RunOutcome.SENT_LATE}
@@ -158,6 +159,14 @@ def test_a_restart_across_the_scheduled_time_sends_it_once_marked_late(engine: E
         "morning": RunOutcome.CLAIMED_ELSEWHERE
     }
     assert [report.late for report in sent] == [True]
+
+
+def test_a_new_install_sends_no_late_digest_of_the_time_before_it(engine: Engine) -> None:
+    sent: list[DigestReport] = []
+    outcome = make_clock(engine, sent).catch_up(FRIDAY_NINE + timedelta(hours=2))
+
+    assert outcome == {"morning": RunOutcome.NOTHING_MISSED}
+    assert sent == []
 
 
 def test_a_run_older_than_the_grace_period_is_skipped_and_logged(
