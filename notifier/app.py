@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from notifier.delivery import Deliverer
+from notifier.events import utcnow
 from notifier.ingest.endpoint import IngestContext, make_endpoint
 from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
@@ -35,7 +36,7 @@ from notifier.store.migrations import migrate
 from notifier.store.retention import prune
 from notifier.twilio import catalog as catalog_module
 from notifier.twilio.signature import SignatureChecker
-from notifier.worker import Worker, utcnow
+from notifier.worker import Worker
 
 log = logging.getLogger(__name__)
 

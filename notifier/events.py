@@ -71,6 +71,11 @@ FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
 _KNOWN = frozenset(FIELD_NAMES)
 
 
+def utcnow() -> datetime:
+    """The clock the long-running loops default to; pure code takes `now` as an argument."""
+    return datetime.now(UTC)
+
+
 def parse_time(text: str) -> datetime:
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if parsed.tzinfo is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -14,6 +14,7 @@ from notifier.channels.pacing import Paced, Pacer
 from notifier.channels.result import Failed, Outcome
 from notifier.channels.slack_delivery import SlackDelivery, api_lane, webhook_lane
 from notifier.delivery import Fold, Lane, LaneFor, Sender, SenderFor
+from notifier.events import utcnow
 from notifier.render.console import render_console
 from notifier.render.context import RenderContext
 from notifier.rules.model import Receiver, Rules
@@ -25,15 +26,11 @@ def render_context(rules: Rules) -> RenderContext:
     return RenderContext(ZoneInfo(rules.settings.timezone), dict(rules.settings.accounts))
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Channels:
     """What the Slack and email senders share: settings, the store, one HTTP session."""
 
     def __init__(
-        self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = _utcnow
+        self, settings: Settings, engine: Engine, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.settings = settings
         pacer = Pacer(engine, clock)

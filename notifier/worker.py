@@ -6,19 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
+from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
 from notifier.store.events import claim_events, mark_processed
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Worker:

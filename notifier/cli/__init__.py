@@ -37,13 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"notifier.cli.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"notifier.cli.{name}":
-                raise
-            continue  # a command a later release brings
-        module.add_parser(subparsers)
+        importlib.import_module(f"notifier.cli.{name}").add_parser(subparsers)
     return parser
 
 

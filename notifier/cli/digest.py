@@ -12,8 +12,9 @@ from notifier.cli.common import settings_from_env
 from notifier.digest.build import build_report
 from notifier.digest.deliver import DigestSender
 from notifier.digest.render import render_text
-from notifier.digest.schedule import digest_trigger, period_for, utcnow
+from notifier.digest.schedule import digest_trigger, period_for
 from notifier.errors import UserError
+from notifier.events import utcnow
 from notifier.receivers import render_context
 from notifier.rules.model import Digest, Rules
 from notifier.store.engine import read_only

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
 
 import aiohttp
@@ -27,6 +27,7 @@ from notifier.digest.build import DigestReport
 from notifier.digest.email import render_digest_email
 from notifier.digest.render import render_text
 from notifier.digest.slack import render_digest_slack
+from notifier.events import utcnow
 from notifier.receivers import render_context
 from notifier.render.context import RenderContext
 from notifier.render.email import build_message
@@ -39,10 +40,6 @@ ATTEMPTS = 4
 MAX_WAIT_SECONDS = 30.0  # longest single wait for a Retry-After or a channel's turn
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class DigestSender:
     """Delivers a built digest; callable as the clock's `send` (it runs its own event loop)."""
 
@@ -51,7 +48,7 @@ class DigestSender:
         settings: Settings,
         engine: Engine,
         out: TextIO | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
         self.out = out

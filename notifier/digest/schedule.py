@@ -15,6 +15,7 @@ from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped
 from sqlalchemy import Engine
 
 from notifier.digest.build import DigestReport, build_report
+from notifier.events import utcnow
 from notifier.rules.cron import cron_trigger
 from notifier.rules.model import Digest, Rules
 from notifier.store.digests import claim_run, had_history, run_claimed
@@ -167,10 +168,6 @@ class DigestClock:
         # the first start would send yesterday's empty digest, marked late.
         with read_only(self.engine).connect() as conn:
             return had_history(conn, name, fire)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def start_clock(clock: DigestClock, now: Callable[[], datetime] = utcnow) -> BackgroundScheduler:

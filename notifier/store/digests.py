@@ -23,9 +23,9 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from notifier.rules.model import DIGEST_SCOPE_FIELDS, Matcher, MatchValue
+from notifier.store.engine import conflict_insert
 from notifier.store.schema import digest_runs, event_outcomes, events, notifications
 
 _COLUMNS = DIGEST_SCOPE_FIELDS
@@ -181,9 +181,8 @@ def claim_run(
     conn: Connection, digest: str, start: datetime, end: datetime, now: datetime, *, late: bool
 ) -> bool:
     """Claim the run of `digest` for the period starting at `start`; False if already claimed."""
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(digest_runs)
+        conflict_insert(conn, digest_runs)
         .values(digest=digest, period_start=start, period_end=end, claimed_at=now, late=int(late))
         .on_conflict_do_nothing(index_elements=["digest", "period_start"])
         .returning(digest_runs.c.id)

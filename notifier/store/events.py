@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from notifier.events import Event
+from notifier.store.engine import conflict_insert
 from notifier.store.schema import events
 
 
@@ -38,9 +38,8 @@ def insert_events(
     """Store events not seen before; returns the dedup keys that were new."""
     if not items:
         return set()
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     statement = (
-        dialect_insert(events)
+        conflict_insert(conn, events)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(events.c.dedup_key)
     )

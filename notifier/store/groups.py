@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from notifier.events import Event, parse_time
 from notifier.pipeline.groups import GroupState, Phase
 from notifier.pipeline.suppress import Silence
+from notifier.store.engine import conflict_insert
 from notifier.store.schema import event_outcomes, groups, inhibit_marks, silences
 
 _TIMES = (
@@ -149,9 +149,10 @@ def load_marks(conn: Connection) -> dict[tuple[str, str], datetime]:
 def save_marks(conn: Connection, marks: Mapping[tuple[str, str], datetime]) -> None:
     if not marks:
         return
-    dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     for (rule, key), seen in sorted(marks.items()):
-        statement = dialect_insert(inhibit_marks).values(rule=rule, equal_key=key, last_seen=seen)
+        statement = conflict_insert(conn, inhibit_marks).values(
+            rule=rule, equal_key=key, last_seen=seen
+        )
         conn.execute(
             statement.on_conflict_do_update(
                 index_elements=["rule", "equal_key"], set_={"last_seen": seen}

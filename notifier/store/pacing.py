@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from notifier.store.engine import conflict_insert
 from notifier.store.schema import channel_pace
 
 
@@ -39,8 +38,7 @@ def hold_until(conn: Connection, key: str, until: datetime) -> None:
 
 
 def _insert_new(conn: Connection, key: str, next_at: datetime) -> bool:
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(channel_pace).values(channel_key=key, next_at=next_at)
+    statement = conflict_insert(conn, channel_pace).values(channel_key=key, next_at=next_at)
     statement = statement.on_conflict_do_nothing(index_elements=["channel_key"])
     # RETURNING says whether the row went in; the rowcount via psycopg did not.
     return conn.execute(statement.returning(channel_pace.c.channel_key)).first() is not None

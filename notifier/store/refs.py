@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from notifier.store.engine import conflict_insert
 from notifier.store.schema import message_refs
 
 
@@ -22,7 +21,5 @@ def save_ref(conn: Connection, receiver: str, group_key: str, cycle: int, ref: s
     """Insert or replace: the latest message posted for the cycle is the one to edit."""
     values = {"receiver": receiver, "group_key": group_key, "cycle": cycle, "ref": ref}
     keys = [message_refs.c.receiver, message_refs.c.group_key, message_refs.c.cycle]
-    # Both supported backends speak INSERT ... ON CONFLICT DO UPDATE.
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(message_refs).values(**values)
+    statement = conflict_insert(conn, message_refs).values(**values)
     conn.execute(statement.on_conflict_do_update(index_elements=keys, set_={"ref": ref}))
