@@ -116,14 +116,13 @@ def _console(ctx: RenderContext) -> Sender:
 
 
 def _slack(channels: Channels, receiver: Receiver, ctx: RenderContext) -> Sender:
-    channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
+    # rules.toml guarantees exactly one of channel or webhook_url.
+    url = receiver.config.get("webhook_url")
 
     async def send(delivery: Delivery) -> Paced:
         if url:
             return await channels.slack.send_webhook(delivery, str(url), ctx)
-        if channel:
-            return await channels.slack.send_api(delivery, str(channel), ctx)
-        return Failed(f"receiver {receiver.name!r} has neither channel nor webhook_url")
+        return await channels.slack.send_api(delivery, str(receiver.config["channel"]), ctx)
 
     return send
 

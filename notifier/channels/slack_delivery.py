@@ -20,6 +20,8 @@ from notifier.channels.slack import make_client, post_message, post_webhook, upd
 from notifier.notices import Reason
 from notifier.render.context import RenderContext
 from notifier.render.slack import render_slack, render_storm_summary
+from notifier.rules.model import Receiver
+from notifier.store.engine import read_only
 from notifier.store.outbox import Delivery
 from notifier.store.refs import get_ref, save_ref
 
@@ -69,23 +71,33 @@ class SlackDelivery:
         )
 
     async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Paced:
-        payload = render_slack(delivery.notice, ctx)
-        return await self._pacer.send(
-            webhook_lane(delivery.receiver), lambda: post_webhook(self.session(), url, payload)
-        )
+        return await self._to_webhook(delivery.receiver, url, render_slack(delivery.notice, ctx))
 
     async def storm_api(self, deliveries: list[Delivery], channel: str) -> Paced:
         """One summary message standing in for all these deliveries to the channel."""
+        notices = [delivery.notice for delivery in deliveries]
+        return await self._to_channel(channel, render_storm_summary(channel, notices))
+
+    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Paced:
+        notices = [delivery.notice for delivery in deliveries]
+        return await self._to_webhook(receiver, url, render_storm_summary(receiver, notices))
+
+    async def post(self, receiver: Receiver, payload: dict[str, Any]) -> Paced:
+        """One new message (a digest) to the receiver's webhook or channel; never edited."""
+        url = receiver.config.get("webhook_url")
+        if url:
+            return await self._to_webhook(receiver.name, str(url), payload)
+        return await self._to_channel(str(receiver.config["channel"]), payload)
+
+    async def _to_channel(self, channel: str, payload: dict[str, Any]) -> Paced:
         if not self._token:
             return Failed("SLACK_BOT_TOKEN is not set")
-        payload = render_storm_summary(channel, [delivery.notice for delivery in deliveries])
         client = make_client(self._token, self.session(), self._api_url)
         return await self._pacer.send(
             api_lane(channel), lambda: post_message(client, channel, payload)
         )
 
-    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Paced:
-        payload = render_storm_summary(receiver, [delivery.notice for delivery in deliveries])
+    async def _to_webhook(self, receiver: str, url: str, payload: dict[str, Any]) -> Paced:
         return await self._pacer.send(
             webhook_lane(receiver), lambda: post_webhook(self.session(), url, payload)
         )
@@ -119,7 +131,7 @@ class SlackDelivery:
 
     async def _ref(self, delivery: Delivery) -> str | None:
         def read() -> str | None:
-            with self._engine.connect() as conn:
+            with read_only(self._engine).connect() as conn:
                 return get_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle)
 
         return await asyncio.to_thread(read)

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TextIO
 
-import aiohttp
 from sqlalchemy import Engine
 
 from notifier.channels.console import print_notice
@@ -21,8 +20,7 @@ from notifier.channels.email import send_email
 from notifier.channels.email_delivery import smtp_config
 from notifier.channels.pacing import Deferred, Paced, Pacer
 from notifier.channels.result import Failed, Outcome, Retry, Sent
-from notifier.channels.slack import make_client, post_message, post_webhook
-from notifier.channels.slack_delivery import api_lane, webhook_lane
+from notifier.channels.slack_delivery import SlackDelivery
 from notifier.digest.build import DigestReport
 from notifier.digest.email import render_digest_email
 from notifier.digest.render import render_text
@@ -52,7 +50,8 @@ class DigestSender:
     ) -> None:
         self.settings = settings
         self.out = out
-        self.pacer = Pacer(engine, clock)
+        pacer = Pacer(engine, clock)
+        self.slack = SlackDelivery(engine, settings.slack_bot_token, settings.slack_api_url, pacer)
 
     def __call__(self, report: DigestReport, digest: Digest, rules: Rules) -> dict[str, Outcome]:
         return asyncio.run(self.send(report, digest, rules))
@@ -61,52 +60,30 @@ class DigestSender:
         """Each receiver's outcome, by name."""
         ctx = render_context(rules)
         outcomes: dict[str, Outcome] = {}
-        async with aiohttp.ClientSession() as session:
+        try:
             for name in digest.receivers:
                 receiver = rules.receivers.get(name)
                 if receiver is None:
                     outcome: Outcome = Failed(f'unknown receiver "{name}"')
                 else:
-                    outcome = await self._send_one(report, receiver, ctx, session)
+                    outcome = await self._send_one(report, receiver, ctx)
                 _log(digest, name, outcome)
                 outcomes[name] = outcome
+        finally:
+            await self.slack.aclose()  # its session belongs to this call's event loop
         return outcomes
 
     async def _send_one(
-        self,
-        report: DigestReport,
-        receiver: Receiver,
-        ctx: RenderContext,
-        session: aiohttp.ClientSession,
+        self, report: DigestReport, receiver: Receiver, ctx: RenderContext
     ) -> Outcome:
         if receiver.kind == "console":
             return print_notice(render_text(report, ctx), self.out)
         if receiver.kind == "slack":
-            return await _patiently(lambda: self._slack(report, receiver, ctx, session))
+            payload = render_digest_slack(report, ctx)
+            return await _patiently(lambda: self.slack.post(receiver, payload))
         if receiver.kind == "email":
             return await _patiently(lambda: self._email(report, receiver, ctx))
         return Failed(f"receivers of kind {receiver.kind!r} cannot take a digest")
-
-    async def _slack(
-        self,
-        report: DigestReport,
-        receiver: Receiver,
-        ctx: RenderContext,
-        session: aiohttp.ClientSession,
-    ) -> Paced:
-        payload = render_digest_slack(report, ctx)
-        channel, url = receiver.config.get("channel"), receiver.config.get("webhook_url")
-        if url:
-            lane = webhook_lane(receiver.name)
-            return await self.pacer.send(lane, lambda: post_webhook(session, str(url), payload))
-        if not channel:
-            return Failed(f"receiver {receiver.name!r} has neither channel nor webhook_url")
-        token = self.settings.slack_bot_token
-        if not token:
-            return Failed("SLACK_BOT_TOKEN is not set")
-        client = make_client(token, session, self.settings.slack_api_url)
-        lane = api_lane(str(channel))
-        return await self.pacer.send(lane, lambda: post_message(client, str(channel), payload))
 
     async def _email(self, report: DigestReport, receiver: Receiver, ctx: RenderContext) -> Outcome:
         config = smtp_config(self.settings.smtp_url, self.settings.email_from)
