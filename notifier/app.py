@@ -105,7 +105,7 @@ class Runtime:
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
     """`run_worker`: also process events in this process (a single-dyno install)."""
     worker = runtime.make_worker() if run_worker else None
-    writer = InboxWriter(runtime.engine, on_stored=worker.wake if worker else lambda: None)
+    writer = InboxWriter(runtime.engine, on_stored=worker.stored if worker else lambda _: None)
     ingest = IngestContext(
         checker=SignatureChecker(runtime.settings.auth_tokens),
         writer=writer,

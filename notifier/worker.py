@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -13,9 +14,13 @@ from sqlalchemy import Engine
 from notifier.delivery import Deliverer
 from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
-from notifier.store.events import claim_events, mark_processed
+from notifier.store.events import StoredEvent, claim_events, mark_processed
 
 log = logging.getLogger(__name__)
+
+# Events this process stored and still holds, so that claiming them skips decoding them again.
+# Bounded: events another worker claimed are never claimed here and drop out the oldest first.
+KNOWN_EVENTS = 5000
 
 
 class Worker:
@@ -42,15 +47,22 @@ class Worker:
         self._settle = settle
         self._clock = clock
         self._wake = asyncio.Event()
+        self._known: OrderedDict[int, StoredEvent] = OrderedDict()
 
-    def wake(self) -> None:
+    def stored(self, events: list[StoredEvent]) -> None:
         """New events were stored in this process: look now rather than at the next poll."""
+        for stored in events:
+            self._known[stored.id] = stored
+        while len(self._known) > KNOWN_EVENTS:
+            self._known.popitem(last=False)
         self._wake.set()
 
     def process_once(self) -> int:
         """Process one batch of events; returns how many it held."""
         with self._engine.begin() as conn:
-            claimed = claim_events(conn, self._clock(), self._lease, self._batch_size)
+            claimed = claim_events(conn, self._clock(), self._lease, self._batch_size, self._known)
+        for stored in claimed:
+            self._known.pop(stored.id, None)
         if not claimed:
             return 0
         with self._engine.begin() as conn:

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -120,7 +119,7 @@ def _decode(
         accepted = " or ".join(spec.content_types)
         raise Rejected(415, "content_type", f"content type must be {accepted}")
     if content_type == FORM:
-        return FormFields(parse_qsl(text, keep_blank_values=True)), None
+        return FormFields.decode(text), None
     assert content_type == JSON
     try:
         return None, json.loads(text)
@@ -137,7 +136,11 @@ def _signed(
     if not ctx.checker.configured:
         client = request.client.host if request.client else ""
         return ctx.allow_unsigned_loopback and client in LOOPBACK
-    url = public_url(ctx.public_base, request.url.path, request.url.query, str(request.url))
+    if ctx.public_base:
+        query = request.scope["query_string"].decode("latin-1")
+        url = public_url(ctx.public_base, request.scope["path"], query)
+    else:  # the request's own URL, with the proxy headers uvicorn honoured
+        url = str(request.url)
     return ctx.checker.is_valid(url, params, headers)
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from notifier.store.events import IncomingEvent, insert_events
+from notifier.store.events import IncomingEvent, StoredEvent, insert_events
 
 MAX_BATCH = 1000
 
@@ -16,7 +16,9 @@ MAX_BATCH = 1000
 class InboxWriter:
     """Stores events from many concurrent requests in few transactions, off the event loop."""
 
-    def __init__(self, engine: Engine, on_stored: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, engine: Engine, on_stored: Callable[[list[StoredEvent]], None] = lambda _: None
+    ) -> None:
         self._engine = engine
         self._on_stored = on_stored
         self._queue: asyncio.Queue[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
@@ -44,28 +46,36 @@ class InboxWriter:
                 batch.append(self._queue.get_nowait())
             items = [item for request_items, _ in batch for item in request_items]
             try:
-                new = await asyncio.to_thread(self._commit, items)
+                stored = await asyncio.to_thread(self._commit, items)
             except Exception:
                 # One event the store cannot take must not fail the requests batched with it.
                 await self._commit_one_by_one(batch)
+                self._on_stored([])
             else:
-                for (_, future), own in zip(batch, _first_claims(batch, new), strict=True):
+                for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
                     _resolve(future, own)
-            self._on_stored()
+                self._on_stored(list(stored.values()))
 
     async def _commit_one_by_one(
         self, batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
     ) -> None:
         for items, future in batch:
             try:
-                _resolve(future, await asyncio.to_thread(self._commit, items))
+                stored = await asyncio.to_thread(self._commit, items)
+                _resolve(future, set(stored))
             except Exception as error:  # this request's own failure: it is answered 503
                 if not future.done():
                     future.set_exception(error)
 
-    def _commit(self, items: Sequence[IncomingEvent]) -> set[str]:
+    def _commit(self, items: Sequence[IncomingEvent]) -> dict[str, StoredEvent]:
+        """The new events by dedup key (a key twice in `items`: the first is the one stored)."""
+        received_at = datetime.now(UTC)
         with self._engine.begin() as conn:
-            return insert_events(conn, items, datetime.now(UTC))
+            ids = insert_events(conn, items, received_at)
+        first: dict[str, IncomingEvent] = {}
+        for item in items:
+            first.setdefault(item.dedup_key, item)
+        return {key: StoredEvent(i, received_at, first[key].event) for key, i in ids.items()}
 
 
 def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:

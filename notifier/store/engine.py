@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
@@ -21,6 +23,7 @@ def normalise_url(url: str) -> str:
 
 
 READ_ONLY = "notifier_read_only"
+SQLITE_BUSY_SECONDS = 30.0
 
 
 def read_only(engine: Engine) -> Engine:
@@ -41,7 +44,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    connect_args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
+    engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -52,16 +56,53 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    writers = _WriterQueue()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Readers take no write lock: in WAL mode they never block the inbox's commits.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writers.enter()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.leave()
+            raise
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, _record: Any) -> None:
+        writers.leave()
 
     return engine
+
+
+class _WriterQueue:
+    """Writers of one process take turns on a lock that hands over the moment a connection
+    is returned after its commit. Left to SQLite, a writer that finds the database locked
+    sleeps in steps of up to 100 ms: the inbox, the worker and the deliverer write many small
+    transactions each second, and every such sleep would hold up the answers to Twilio.
+
+    Each `with engine.begin()` runs in one thread, so the thread that began is the one that
+    returns the connection; a thread that already holds its turn does not queue again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._mine = threading.local()
+
+    def enter(self) -> None:
+        if getattr(self._mine, "holding", False):
+            return
+        # Past the busy timeout SQLite's own locking still keeps writers apart.
+        self._mine.holding = self._lock.acquire(timeout=SQLITE_BUSY_SECONDS)
+
+    def leave(self) -> None:
+        if getattr(self._mine, "holding", False):
+            self._mine.holding = False
+            self._lock.release()
 
 
 def _redact(url: str) -> str:
@@ -77,3 +118,13 @@ def conflict_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlit
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def upsert(conn: Connection, table: Table, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """Insert `rows`, or overwrite the other columns of rows whose `keys` already exist: one
+    statement for all of them."""
+    if not rows:
+        return
+    statement = conflict_insert(conn, table)
+    updated = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -34,17 +35,47 @@ class StoredEvent:
 
 def insert_events(
     conn: Connection, items: Sequence[IncomingEvent], received_at: datetime
-) -> set[str]:
-    """Store events not seen before; returns the dedup keys that were new."""
+) -> dict[str, int]:
+    """Store events not seen before; returns the new ones' ids by dedup key."""
     if not items:
-        return set()
+        return {}
+    rows = [_row(item, received_at) for item in items]
+    if conn.dialect.name == "sqlite":
+        return _insert_sqlite(conn, rows)
     statement = (
         conflict_insert(conn, events)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(events.c.dedup_key)
+        .returning(events.c.dedup_key, events.c.id)
     )
-    rows = [_row(item, received_at) for item in items]
-    return set(conn.execute(statement, rows).scalars())
+    return {key: event_id for key, event_id in conn.execute(statement, rows)}
+
+
+def _insert_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The inbox's hot path on SQLite: one executemany through the driver, no RETURNING.
+
+    The caller holds SQLite's write lock (BEGIN IMMEDIATE), so the new rows take the ids after
+    the highest one in order; only when some keys were already stored are the ids read back."""
+    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
+    dialect = conn.dialect
+    times = events.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert times is not None
+    columns = list(rows[0])
+    values = [
+        tuple(times(row[name]) if name in _TIME_COLUMNS else row[name] for name in columns)
+        for row in rows
+    ]
+    statement = (
+        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        "ON CONFLICT (dedup_key) DO NOTHING"
+    )
+    inserted = conn.exec_driver_sql(statement, values).rowcount
+    if inserted == len(rows):
+        return {row["dedup_key"]: before + n for n, row in enumerate(rows, start=1)}
+    query = "SELECT dedup_key, id FROM events WHERE id > ?"
+    return {key: event_id for key, event_id in conn.exec_driver_sql(query, (before,))}
+
+
+_TIME_COLUMNS = frozenset({"received_at", "time"})
 
 
 def _row(item: IncomingEvent, received_at: datetime) -> dict[str, Any]:
@@ -58,7 +89,10 @@ def _row(item: IncomingEvent, received_at: datetime) -> dict[str, Any]:
         "error_code": event.error_code,
         "account_sid": event.account_sid,
         "resource_sid": event.resource_sid,
-        "data": json.dumps(event.to_json(), separators=(",", ":")),
+        # Only the fields that are set: Event.from_json fills in the rest.
+        "data": json.dumps(
+            {k: v for k, v in event.to_json().items() if v is not None}, separators=(",", ":")
+        ),
         "raw_body": item.raw_body,
         "headers": json.dumps(item.headers, separators=(",", ":")),
         "attempts": 0,
@@ -66,9 +100,14 @@ def _row(item: IncomingEvent, received_at: datetime) -> dict[str, Any]:
 
 
 def claim_events(
-    conn: Connection, now: datetime, lease: timedelta, limit: int
+    conn: Connection,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    known: Mapping[int, StoredEvent] = MappingProxyType({}),
 ) -> list[StoredEvent]:
-    """Lease up to `limit` unprocessed events; a lease that expired is claimable again."""
+    """Lease up to `limit` unprocessed events, oldest first; a lease that expired is claimable
+    again. Events in `known` (by id) are taken from there instead of decoded from the store."""
     candidates = (
         select(events.c.id)
         .where(events.c.processed_at.is_(None))
@@ -81,10 +120,17 @@ def claim_events(
         update(events)
         .where(events.c.id.in_(candidates.scalar_subquery()))
         .values(lease_until=now + lease, attempts=events.c.attempts + 1)
-        .returning(events.c.id, events.c.received_at, events.c.data)
+        .returning(events.c.id)
     )
-    rows = conn.execute(statement).all()
-    return sorted((_stored(row) for row in rows), key=lambda stored: stored.id)
+    ids = sorted(conn.execute(statement).scalars())
+    missing = [event_id for event_id in ids if event_id not in known]
+    loaded = {stored.id: stored for stored in _load(conn, missing)} if missing else {}
+    return [known.get(event_id) or loaded[event_id] for event_id in ids]
+
+
+def _load(conn: Connection, ids: list[int]) -> list[StoredEvent]:
+    query = select(events.c.id, events.c.received_at, events.c.data).where(events.c.id.in_(ids))
+    return [_stored(row) for row in conn.execute(query)]
 
 
 def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> None:

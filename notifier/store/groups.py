@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from notifier.events import Event, parse_time
 from notifier.pipeline.groups import GroupState, Phase
 from notifier.pipeline.suppress import Silence
-from notifier.store.engine import conflict_insert
+from notifier.store.engine import upsert
 from notifier.store.schema import event_outcomes, groups, inhibit_marks, silences
 
 _TIMES = (
@@ -86,11 +86,11 @@ def lock_groups(conn: Connection, keys: Iterable[str]) -> dict[str, GroupState]:
 
 def save_groups(conn: Connection, states: Mapping[str, tuple[GroupState, datetime | None]]) -> None:
     """Insert or update each group with the time it next needs attention."""
-    for key, (state, due_at) in sorted(states.items()):
-        values = {"route": state.route, "state": state_to_json(state), "due_at": due_at}
-        changed = conn.execute(update(groups).where(groups.c.key == key).values(**values))
-        if changed.rowcount == 0:
-            conn.execute(insert(groups).values(key=key, **values))
+    rows = [
+        {"key": key, "route": state.route, "state": state_to_json(state), "due_at": due_at}
+        for key, (state, due_at) in sorted(states.items())
+    ]
+    upsert(conn, groups, ["key"], rows)
 
 
 def claim_due_groups(conn: Connection, now: datetime, limit: int) -> dict[str, GroupState]:
@@ -147,17 +147,11 @@ def load_marks(conn: Connection) -> dict[tuple[str, str], datetime]:
 
 
 def save_marks(conn: Connection, marks: Mapping[tuple[str, str], datetime]) -> None:
-    if not marks:
-        return
-    for (rule, key), seen in sorted(marks.items()):
-        statement = conflict_insert(conn, inhibit_marks).values(
-            rule=rule, equal_key=key, last_seen=seen
-        )
-        conn.execute(
-            statement.on_conflict_do_update(
-                index_elements=["rule", "equal_key"], set_={"last_seen": seen}
-            )
-        )
+    rows = [
+        {"rule": rule, "equal_key": key, "last_seen": seen}
+        for (rule, key), seen in sorted(marks.items())
+    ]
+    upsert(conn, inhibit_marks, ["rule", "equal_key"], rows)
 
 
 def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -67,15 +67,8 @@ def _signed_params(url: str, params: Mapping[str, str] | str) -> Mapping[str, st
     return params
 
 
-def public_url(
-    public_base: str | None,
-    path: str,
-    query: str,
-    request_url: str,
-) -> str:
-    """The URL Twilio signed: PUBLIC_URL + path + query when set, else the request's URL."""
-    if not public_base:
-        return request_url
+def public_url(public_base: str, path: str, query: str) -> str:
+    """The URL Twilio signed when PUBLIC_URL is set: PUBLIC_URL + path + query."""
     url = public_base.rstrip("/") + path
     return f"{url}?{query}" if query else url
 

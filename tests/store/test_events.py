@@ -11,6 +11,7 @@ from notifier.events import Event
 from notifier.store.engine import make_engine
 from notifier.store.events import (
     IncomingEvent,
+    StoredEvent,
     claim_events,
     insert_events,
     list_events,
@@ -31,7 +32,7 @@ def incoming(key: str, error_code: str = "11200") -> IncomingEvent:
 
 def insert(engine: Engine, keys: list[str], received_at: datetime = NOW) -> set[str]:
     with engine.begin() as conn:
-        return insert_events(conn, [incoming(key) for key in keys], received_at)
+        return set(insert_events(conn, [incoming(key) for key in keys], received_at))
 
 
 def row_count(engine: Engine) -> int:
@@ -194,3 +195,26 @@ def test_two_processes_inserting_the_same_events_store_each_once(
     assert row_count(engine) == len(KEYS)
     assert new[0] | new[1] == {f"debugger:{key}" for key in KEYS}
     assert new[0] & new[1] == set()
+
+
+def test_insert_returns_the_stored_id_of_each_new_key(engine: Engine) -> None:
+    insert(engine, ["NO1"])
+    with engine.begin() as conn:
+        ids = insert_events(conn, [incoming(k) for k in ["NO2", "NO1", "NO3", "NO2"]], NOW)
+
+    with engine.connect() as conn:
+        stored = {s.id: s.event for s in list_events(conn, None, 10)}
+    assert set(ids) == {"debugger:NO2", "debugger:NO3"}
+    assert {stored[ids[key]] for key in ids} == {incoming("NO2").event, incoming("NO3").event}
+
+
+def test_claim_takes_events_it_is_given_instead_of_decoding_them(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2"])
+    with engine.connect() as conn:
+        newest, oldest = list_events(conn, None, 10)
+    given = StoredEvent(newest.id, newest.received_at, incoming("given").event)
+
+    with engine.begin() as conn:
+        claimed = claim_events(conn, NOW, LEASE, 10, {newest.id: given})
+
+    assert claimed == [oldest, given]
