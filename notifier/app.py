@@ -15,13 +15,14 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from notifier.delivery import Deliverer
 from notifier.events import utcnow
-from notifier.ingest.endpoint import IngestContext, make_endpoint
+from notifier.ingest.endpoint import IngestContext, Webhooks, make_endpoint
 from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
@@ -115,11 +116,8 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
         allow_unsigned_loopback=runtime.settings.allow_unsigned_loopback,
         fallback_twiml=lambda: runtime.rules.rules.fallback,
     )
+    webhooks = {spec.path: (spec.methods, make_endpoint(spec, ingest)) for spec in SOURCES}
     routes = [
-        Route(spec.path, make_endpoint(spec, ingest), methods=list(spec.methods))
-        for spec in SOURCES
-    ]
-    routes += [
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(runtime), methods=["GET"]),
         Route("/metrics", _metrics(runtime), methods=["GET"]),
@@ -136,7 +134,8 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
             await asyncio.gather(background, return_exceptions=True)
             await writer.stop()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [Middleware(Webhooks, routes=webhooks)]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 async def _healthz(request: Request) -> Response:

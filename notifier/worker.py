@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from notifier.delivery import Deliverer
 from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
+from notifier.store.engine import run_for_loop
 from notifier.store.events import StoredEvent, claim_events, mark_processed
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,8 @@ class Worker:
 
     async def _step(self) -> bool:
         try:
-            processed = await asyncio.to_thread(self.process_once)
-            flushed = await asyncio.to_thread(self.flush_once)
+            processed = await run_for_loop(self._engine, self.process_once)
+            flushed = await run_for_loop(self._engine, self.flush_once)
             delivered = await self._deliverer.run_once()
         except Exception:
             log.exception("worker step failed; its events will be claimed again")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlalchemy import Engine
 
+from notifier.store.engine import run_for_loop
 from notifier.store.events import IncomingEvent, StoredEvent, insert_events
 
 MAX_BATCH = 1000
@@ -46,7 +48,7 @@ class InboxWriter:
                 batch.append(self._queue.get_nowait())
             items = [item for request_items, _ in batch for item in request_items]
             try:
-                stored = await asyncio.to_thread(self._commit, items)
+                stored = await run_for_loop(self._engine, partial(self._commit, items))
             except Exception:
                 # One event the store cannot take must not fail the requests batched with it.
                 await self._commit_one_by_one(batch)
@@ -61,7 +63,7 @@ class InboxWriter:
     ) -> None:
         for items, future in batch:
             try:
-                stored = await asyncio.to_thread(self._commit, items)
+                stored = await run_for_loop(self._engine, partial(self._commit, items))
                 _resolve(future, set(stored))
             except Exception as error:  # this request's own failure: it is answered 503
                 if not future.done():
