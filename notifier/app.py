@@ -31,7 +31,7 @@ from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
-from notifier.store.engine import make_engine, read_only
+from notifier.store.engine import checkpoint, make_engine, read_only
 from notifier.store.events import pending_backlog
 from notifier.store.migrations import migrate
 from notifier.store.retention import prune
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 RULES_POLL_SECONDS = 2.0
 CATALOG_CACHE = Path.home() / ".cache" / "twilio-alert-notifier" / "error-codes.json"
 PRUNE_EVERY_SECONDS = 3600.0
+CHECKPOINT_EVERY_SECONDS = 1.0
 
 
 @dataclass
@@ -93,7 +94,7 @@ class Runtime:
     async def run_background(self, worker: Worker | None) -> None:
         """The loops every process runs (rules reload, pruning) plus the worker when given."""
         _reload_on_sighup(self.rules)
-        loops = [_rules_watcher(self.rules), _pruner(self)]
+        loops = [_rules_watcher(self.rules), _pruner(self), _checkpointer(self.engine)]
         if worker is not None:
             loops.append(worker.run())
         try:
@@ -203,6 +204,17 @@ async def _pruner(runtime: Runtime) -> None:
             except Exception:
                 log.exception("pruning old events failed; will try again")
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+async def _checkpointer(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+    while True:
+        await asyncio.sleep(CHECKPOINT_EVERY_SECONDS)
+        try:
+            await asyncio.to_thread(checkpoint, engine)
+        except Exception as error:  # the next one, or SQLite's own auto-checkpoint, catches up
+            log.warning("WAL checkpoint failed: %s", error)
 
 
 def _prune(engine: Engine, before: datetime) -> None:

@@ -1,9 +1,11 @@
+import sqlite3
+import threading
 import time
 from pathlib import Path
 
 from sqlalchemy import text
 
-from notifier.store.engine import make_engine, normalise_url, read_only
+from notifier.store.engine import checkpoint, make_engine, normalise_url, read_only
 from notifier.store.migrations import migrate
 
 
@@ -27,3 +29,53 @@ def test_paas_postgres_urls_use_psycopg_3() -> None:
     url = normalise_url("postgres://user:secret@db.example.com:5432/app")
 
     assert url == "postgresql+psycopg://user:secret@db.example.com:5432/app"
+
+
+def committed_rows_in_database_file(path: Path) -> int:
+    """Rows of `probe` in the database file itself, ignoring the WAL (immutable mode)."""
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM probe").fetchone()[0])
+
+
+def test_checkpoint_copies_committed_rows_into_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE probe (x INTEGER)"))
+        checkpoint(engine)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO probe VALUES (1), (2), (3)"))
+        before = committed_rows_in_database_file(path)
+        checkpoint(engine)
+        after = committed_rows_in_database_file(path)
+    finally:
+        engine.dispose()
+
+    assert (before, after) == (0, 3)
+
+
+def test_writers_in_threads_of_one_process_take_turns_without_errors(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE probe (x INTEGER)"))
+    errors: list[BaseException] = []
+
+    def write(start: int) -> None:
+        try:
+            for x in range(start, start + 50):
+                with engine.begin() as conn:
+                    conn.execute(text("INSERT INTO probe VALUES (:x)"), {"x": x})
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(n * 100,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(DISTINCT x) FROM probe")).scalar_one()
+    engine.dispose()
+
+    assert (errors, count) == ([], 200)

@@ -3,9 +3,11 @@
 import hashlib
 
 import pytest
-from twilio.request_validator import HMAC_SHA256, RequestValidator
+from hypothesis import given
+from hypothesis import strategies as st
+from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, RequestValidator
 
-from notifier.twilio.signature import SignatureChecker, public_url, sign
+from notifier.twilio.signature import SignatureChecker, _signed_as_sent, public_url, sign
 
 # Twilio's worked example (twilio.com/docs/usage/security). Two versions of the docs page are
 # in circulation; each signature belongs to its own URL and phone numbers.
@@ -193,3 +195,16 @@ def test_hmac_sha256_named_in_signature_settings_is_accepted() -> None:
 )
 def test_public_url_is_the_url_twilio_signed(public_base: str, query: str, expected: str) -> None:
     assert public_url(public_base, "/twilio/debugger", query) == expected
+
+
+@given(
+    url=st.sampled_from(["https://bot.example.com/twilio/debugger", "http://127.0.0.1:8000/x?a=1"]),
+    params=st.dictionaries(st.text(max_size=12), st.text(max_size=40), max_size=12),
+    algorithm=st.sampled_from([HMAC_SHA1, HMAC_SHA256]),
+)
+def test_one_hmac_path_agrees_with_twilios_validator(
+    url: str, params: dict[str, str], algorithm: str
+) -> None:
+    expected = RequestValidator("tok").compute_signature(url, params, algorithm)
+
+    assert _signed_as_sent(b"tok", url, params, expected.encode(), algorithm)
