@@ -15,7 +15,7 @@ from notifier.delivery import Deliverer
 from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
 from notifier.store.engine import run_for_loop
-from notifier.store.events import StoredEvent, claim_events, mark_processed
+from notifier.store.events import StoredEvent, claim_events, lease_events, mark_processed
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +59,29 @@ class Worker:
         self._wake.set()
 
     def process_once(self) -> int:
-        """Process one batch of events; returns how many it held."""
-        with self._engine.begin() as conn:
-            claimed = claim_events(conn, self._clock(), self._lease, self._batch_size, self._known)
-        for stored in claimed:
-            self._known.pop(stored.id, None)
-        if not claimed:
-            return 0
-        with self._engine.begin() as conn:
-            self._pipeline.process(conn, claimed, self._clock())
-            mark_processed(conn, [stored.id for stored in claimed], self._clock())
+        """Process one batch of events; returns how many it held.
+
+        Claimed, processed and marked in one transaction: the rows are written once, and a
+        crash rolls the whole batch back to be claimed again. A batch whose processing fails
+        is leased instead, so that it waits out the lease rather than fails at every step."""
+        claimed: list[StoredEvent] = []
+        try:
+            with self._engine.begin() as conn:
+                now = self._clock()
+                claimed = claim_events(conn, now, self._lease, self._batch_size, self._known)
+                if claimed:
+                    self._pipeline.process(conn, claimed, now)
+                    mark_processed(conn, [stored.id for stored in claimed], now)
+        except Exception:
+            if claimed:
+                with self._engine.begin() as conn:
+                    lease_events(
+                        conn, [stored.id for stored in claimed], self._clock() + self._lease
+                    )
+            raise
+        finally:
+            for stored in claimed:
+                self._known.pop(stored.id, None)
         return len(claimed)
 
     def flush_once(self) -> int:

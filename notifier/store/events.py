@@ -133,6 +133,16 @@ def _load(conn: Connection, ids: list[int]) -> list[StoredEvent]:
     return [_stored(row) for row in conn.execute(query)]
 
 
+def lease_events(conn: Connection, ids: Sequence[int], until: datetime) -> None:
+    """Hold unprocessed events back from every worker until `until`."""
+    conn.execute(
+        update(events)
+        .where(events.c.id.in_(ids))
+        .where(events.c.processed_at.is_(None))
+        .values(lease_until=until, attempts=events.c.attempts + 1)
+    )
+
+
 def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> None:
     if ids:
         conn.execute(

@@ -300,3 +300,21 @@ def test_group_state_round_trips_through_the_store(engine: Engine) -> None:
     )
     assert group_store.state_from_json(group_store.state_to_json(state)) == state
     assert processed == [NOW, NOW]
+
+
+def test_a_batch_that_fails_to_process_waits_out_its_lease(engine: Engine) -> None:
+    store(engine, make_incoming())
+    clock = Clock()
+
+    def broken_rules() -> Rules:
+        raise RuntimeError("the rules could not be read")
+
+    with pytest.raises(RuntimeError):
+        make_worker(engine, broken_rules, clock).process_once()
+    worker = make_worker(engine, lambda: make_rules("webhooks"), clock)
+    at_once = worker.process_once()
+    clock.advance(61)
+    after_the_lease = worker.process_once()
+
+    assert (at_once, after_the_lease) == (0, 1)
+    assert outcomes(engine)[0][1:] == ("webhooks", "alerted")
