@@ -55,8 +55,13 @@ class Event:
         # FIELD_NAMES rather than dataclasses.fields(): this runs several times per event.
         return {name: getattr(self, name) for name in FIELD_NAMES}
 
-    def to_json(self) -> dict[str, Any]:
-        data = self.fields()
+    def to_json(self, *, omit_none: bool = False) -> dict[str, Any]:
+        """`omit_none`: only the fields that are set (`from_json` fills in the rest)."""
+        data = (
+            {name: value for name in FIELD_NAMES if (value := getattr(self, name)) is not None}
+            if omit_none
+            else self.fields()
+        )
         data["time"] = self.time.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return data
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -39,64 +39,79 @@ def insert_events(
     """Store events not seen before; returns the new ones' ids by dedup key."""
     if not items:
         return {}
-    rows = [_row(item, received_at) for item in items]
     if conn.dialect.name == "sqlite":
-        return _insert_sqlite(conn, rows)
+        return _insert_sqlite(conn, items, received_at)
     statement = (
         conflict_insert(conn, events)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(events.c.dedup_key, events.c.id)
     )
+    rows = [dict(zip(_COLUMNS, _values(item, received_at, _as_is), strict=True)) for item in items]
     return {key: event_id for key, event_id in conn.execute(statement, rows)}
 
 
-def _insert_sqlite(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """The inbox's hot path on SQLite: one executemany through the driver, no RETURNING.
+def _insert_sqlite(
+    conn: Connection, items: Sequence[IncomingEvent], received_at: datetime
+) -> dict[str, int]:
+    """The inbox's hot path on SQLite: one executemany of plain tuples through the driver, no
+    RETURNING.
 
     The caller holds SQLite's write lock (BEGIN IMMEDIATE), so the new rows take the ids after
     the highest one in order; only when some keys were already stored are the ids read back."""
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
-    dialect = conn.dialect
-    times = events.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
-    assert times is not None
-    columns = list(rows[0])
-    values = [
-        tuple(times(row[name]) if name in _TIME_COLUMNS else row[name] for name in columns)
-        for row in rows
-    ]
+    stamp = events.c.time.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    assert stamp is not None
+    rows = [_values(item, stamp(received_at), stamp) for item in items]
     statement = (
-        f"INSERT INTO events ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
         "ON CONFLICT (dedup_key) DO NOTHING"
     )
-    inserted = conn.exec_driver_sql(statement, values).rowcount
-    if inserted == len(rows):
-        return {row["dedup_key"]: before + n for n, row in enumerate(rows, start=1)}
+    inserted = conn.exec_driver_sql(statement, rows).rowcount
+    if inserted == len(items):
+        return {item.dedup_key: before + n for n, item in enumerate(items, start=1)}
     query = "SELECT dedup_key, id FROM events WHERE id > ?"
     return {key: event_id for key, event_id in conn.exec_driver_sql(query, (before,))}
 
 
-_TIME_COLUMNS = frozenset({"received_at", "time"})
+_COLUMNS = (
+    "dedup_key",
+    "source",
+    "received_at",
+    "time",
+    "level",
+    "error_code",
+    "account_sid",
+    "resource_sid",
+    "data",
+    "raw_body",
+    "headers",
+    "attempts",
+)
 
 
-def _row(item: IncomingEvent, received_at: datetime) -> dict[str, Any]:
+def _as_is(value: datetime) -> datetime:
+    return value
+
+
+def _values(
+    item: IncomingEvent, received_at: object, stamp: Callable[[datetime], object]
+) -> tuple[object, ...]:
+    """The row of `_COLUMNS` for one event, its time through `stamp`."""
     event = item.event
-    return {
-        "dedup_key": item.dedup_key,
-        "source": event.source,
-        "received_at": received_at,
-        "time": event.time,
-        "level": event.level,
-        "error_code": event.error_code,
-        "account_sid": event.account_sid,
-        "resource_sid": event.resource_sid,
-        # Only the fields that are set: Event.from_json fills in the rest.
-        "data": json.dumps(
-            {k: v for k, v in event.to_json().items() if v is not None}, separators=(",", ":")
-        ),
-        "raw_body": item.raw_body,
-        "headers": json.dumps(item.headers, separators=(",", ":")),
-        "attempts": 0,
-    }
+    return (
+        item.dedup_key,
+        event.source,
+        received_at,
+        stamp(event.time),
+        event.level,
+        event.error_code,
+        event.account_sid,
+        event.resource_sid,
+        json.dumps(event.to_json(omit_none=True), separators=(",", ":")),
+        item.raw_body,
+        json.dumps(item.headers, separators=(",", ":")),
+        0,
+    )
 
 
 def claim_events(
