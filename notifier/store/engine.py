@@ -61,7 +61,7 @@ def _sqlite_engine(url: str) -> Engine:
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
         # A commit that crosses this many WAL pages copies them into the database file before
-        # it returns. Processes that run the background loops checkpoint every second in a
+        # it returns. Processes that run the background loops checkpoint five times a second in a
         # thread instead (`checkpoint`), so this only bounds the WAL of one that does not.
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
         cursor.close()
