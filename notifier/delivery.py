@@ -9,12 +9,14 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Connection, Engine
 
 from notifier.channels.pacing import Deferred, Paced
 from notifier.channels.result import Failed, Retry, Sent
 from notifier.metrics import Metrics
+from notifier.store.engine import run_for_loop
 from notifier.store.outbox import (
     Delivery,
     claim_deliveries,
@@ -114,13 +116,14 @@ class Deliverer:
         self._fold_over = fold_over
 
     async def run_once(self) -> int:
-        deliveries = await asyncio.to_thread(self._claim)
+        deliveries = await run_for_loop(self._engine, self._claim)
         if not deliveries:
             return 0
         jobs = plan(deliveries, self._lane_for, self._fold_over)
         jobs = [await self._whole_backlog(job) for job in jobs]
         outcomes = await asyncio.gather(*(self._run(job) for job in jobs))
-        await asyncio.to_thread(self._record, list(zip(jobs, outcomes, strict=True)))
+        results = list(zip(jobs, outcomes, strict=True))
+        await run_for_loop(self._engine, partial(self._record, results))
         return sum(len(job.deliveries) for job in jobs)
 
     def _claim(self) -> list[Delivery]:
@@ -137,7 +140,7 @@ class Deliverer:
             with self._engine.begin() as conn:
                 return claim_for_receivers(conn, receivers, self._clock(), self._lease)
 
-        more = await asyncio.to_thread(claim)
+        more = await run_for_loop(self._engine, claim)
         return Job(job.deliveries + more, job.fold, job.lane)
 
     async def _run(self, job: Job) -> Paced:

@@ -13,10 +13,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Engine
 
 from notifier.channels.result import Outcome, Retry
+from notifier.store.engine import run_for_loop
 from notifier.store.pacing import hold_until, take_turn
 
 SPACING = timedelta(seconds=1)  # https://api.slack.com/docs/rate-limits#each-channel
@@ -52,12 +54,12 @@ class Pacer:
     async def send(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Paced:
         async with self._locks.setdefault(key, asyncio.Lock()):
             now = self._clock()
-            turn = await asyncio.to_thread(self._take, key, now)
+            turn = await run_for_loop(self._engine, partial(self._take, key, now))
             if turn is not None:
                 return Deferred(self._slot(key, turn, now))
             outcome = await send()
             if isinstance(outcome, Retry) and outcome.after_seconds:
-                await asyncio.to_thread(self._hold, key, outcome.after_seconds)
+                await run_for_loop(self._engine, partial(self._hold, key, outcome.after_seconds))
             return outcome
 
     def _take(self, key: str, now: datetime) -> datetime | None:

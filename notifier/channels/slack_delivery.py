@@ -7,7 +7,6 @@ cannot edit or thread, so they always post.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -21,7 +20,7 @@ from notifier.notices import Reason
 from notifier.render.context import RenderContext
 from notifier.render.slack import render_slack, render_storm_summary
 from notifier.rules.model import Receiver
-from notifier.store.engine import read_only
+from notifier.store.engine import read_only, run_for_loop
 from notifier.store.outbox import Delivery
 from notifier.store.refs import get_ref, save_ref
 
@@ -134,7 +133,7 @@ class SlackDelivery:
             with read_only(self._engine).connect() as conn:
                 return get_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle)
 
-        return await asyncio.to_thread(read)
+        return await run_for_loop(self._engine, read)
 
     async def _remember(self, delivery: Delivery, ts: str) -> None:
         def write() -> None:
@@ -142,6 +141,6 @@ class SlackDelivery:
                 save_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle, ts)
 
         try:
-            await asyncio.to_thread(write)
+            await run_for_loop(self._engine, write)
         except Exception:  # the message is out: a retry would post it twice
             log.exception("delivery %d: could not remember the Slack message", delivery.id)
