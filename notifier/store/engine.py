@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from notifier.errors import UserError
+from notifier.store.schema import UTCDateTime
 
 
 def normalise_url(url: str) -> str:
@@ -160,3 +162,11 @@ def checkpoint(engine: Engine) -> None:
         connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
     finally:
         connection.close()
+
+
+def sqlite_time(conn: Connection) -> Callable[[datetime], Any]:
+    """An aware datetime as the store keeps it in SQLite, for rows written through the driver
+    on hot paths (SQLAlchemy's per-row binding costs more than the insert)."""
+    processor = UTCDateTime().dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    assert processor is not None
+    return processor

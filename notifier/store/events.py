@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, or_, select, update
 
 from notifier.events import Event
-from notifier.store.engine import conflict_insert
+from notifier.store.engine import conflict_insert, sqlite_time
 from notifier.store.schema import events
 
 
@@ -59,8 +59,7 @@ def _insert_sqlite(
     The caller holds SQLite's write lock (BEGIN IMMEDIATE), so the new rows take the ids after
     the highest one in order; only when some keys were already stored are the ids read back."""
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
-    stamp = events.c.time.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-    assert stamp is not None
+    stamp = sqlite_time(conn)
     rows = [_values(item, stamp(received_at), stamp) for item in items]
     statement = (
         f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "

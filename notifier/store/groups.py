@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from notifier.events import Event, parse_time
 from notifier.pipeline.groups import GroupState, Phase
 from notifier.pipeline.suppress import Silence
-from notifier.store.engine import upsert
+from notifier.store.engine import sqlite_time, upsert
 from notifier.store.schema import event_outcomes, groups, inhibit_marks, silences
 
 _TIMES = (
@@ -155,8 +155,22 @@ def save_marks(conn: Connection, marks: Mapping[tuple[str, str], datetime]) -> N
 
 
 def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
+    """One row per event and route; on SQLite through the driver (a row per event, each batch)."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
         conn.execute(insert(event_outcomes), list(rows))
+        return
+    stamp = sqlite_time(conn)
+    values = [
+        (row["event_id"], row["route"], row["outcome"], row["group_key"], stamp(row["time"]))
+        for row in rows
+    ]
+    statement = (
+        "INSERT INTO event_outcomes (event_id, route, outcome, group_key, time) "
+        "VALUES (?, ?, ?, ?, ?)"
+    )
+    conn.exec_driver_sql(statement, values)
 
 
 def load_group(conn: Connection, key: str) -> GroupState | None:
