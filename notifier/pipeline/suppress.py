@@ -5,7 +5,6 @@ Pure functions over plain data; the caller loads silences and inhibit marks from
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,12 +45,6 @@ class Silence:
 InhibitMarks = Mapping[tuple[str, str], datetime]
 
 
-def inhibit_rule_key(rule: Inhibit) -> str:
-    """A stable name for an unnamed [[inhibit]] rule: its own text, so reorders keep marks."""
-    text = repr((rule.when, rule.suppress, rule.equal, rule.for_))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
     return "|".join(f"{name}={fields.get(name)}" for name in rule.equal)
 
@@ -59,7 +52,7 @@ def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
 def marks_set_by(rules: Rules, fields: Mapping[str, object]) -> list[tuple[str, str]]:
     """The inhibit marks an event sets: one per rule whose `when` it matches."""
     return [
-        (inhibit_rule_key(rule), equal_key(rule, fields))
+        (rule.key, equal_key(rule, fields))
         for rule in rules.inhibits
         if matches(rule.when, fields)
     ]
@@ -100,7 +93,7 @@ def _inhibited(
     for rule in rules.inhibits:
         if not matches(rule.suppress, fields) or matches(rule.when, fields):
             continue
-        seen = marks.get((inhibit_rule_key(rule), equal_key(rule, fields)))
+        seen = marks.get((rule.key, equal_key(rule, fields)))
         if seen is not None and timedelta(0) <= when - seen <= rule.for_:
             return True
     return False

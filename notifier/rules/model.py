@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from re import Pattern
 from typing import Any
 
@@ -74,6 +76,21 @@ class Inhibit:
     suppress: Matcher
     equal: tuple[str, ...]
     for_: timedelta
+
+    @cached_property
+    def key(self) -> str:
+        """A name for this unnamed rule that every process and restart agrees on, so its marks
+        are found again: a hash of the rule as written (never of a set, whose order varies from
+        one process to the next), so reordering the rules keeps them too."""
+        text = repr(
+            (
+                sorted((name, value.written) for name, value in self.when.equal.items()),
+                sorted((name, value.written) for name, value in self.suppress.equal.items()),
+                self.equal,
+                self.for_,
+            )
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

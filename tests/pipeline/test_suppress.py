@@ -1,4 +1,8 @@
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -317,3 +321,31 @@ def test_drop_route_never_lets_an_event_through(
     )
 
     assert outcome == Outcome.DROPPED
+
+
+KEY_OF_FIRST_INHIBIT = (
+    "from notifier.rules.load import parse_rules; "
+    "print(parse_rules(open('rules.toml').read(), 'rules.toml', {}).inhibits[0].key)"
+)
+
+
+def test_an_inhibit_rule_has_the_same_key_in_every_process(tmp_path: Path) -> None:
+    (tmp_path / "rules.toml").write_text(
+        "[receivers.local]\nconsole = {}\n"
+        '[[inhibit]]\nwhen = { error_code = ["11205", "11206", "11207"] }\n'
+        'suppress = { error_code = ["11200", "11210"], level = ["error", "warning"] }\n'
+        'equal = ["account_sid"]\nfor = "10m"\n'
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KEY_OF_FIRST_INHIBIT],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3", "4")
+    }
+
+    assert len(keys) == 1
