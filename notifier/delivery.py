@@ -42,7 +42,7 @@ class Lane:
     key: str
     fold: Fold
     # Every receiver sending through this lane: a storm summary takes all their due deliveries.
-    receivers: frozenset[str] = frozenset()
+    receivers: frozenset[str]
 
 
 LaneFor = Callable[[str], Lane | None]
@@ -54,10 +54,10 @@ BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
 
 
-def backoff(attempts: int, jitter: float | None = None) -> float:
+def backoff(attempts: int) -> float:
     """Seconds before the next try: exponential, capped, with ±20% jitter against herds."""
     delay = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** max(0, attempts - 1))
-    return delay * (jitter if jitter is not None else random.uniform(0.8, 1.2))
+    return delay * random.uniform(0.8, 1.2)
 
 
 def next_step(delivery: Delivery, outcome: Paced) -> Paced:
@@ -69,15 +69,15 @@ def next_step(delivery: Delivery, outcome: Paced) -> Paced:
 
 @dataclass(frozen=True)
 class Job:
-    """One send: a single delivery by its receiver's sender, or many folded into one message."""
+    """One send: a single delivery by its receiver's sender, or a lane's storm folded into one
+    message (`lane` set)."""
 
     deliveries: list[Delivery]
-    fold: Fold | None = None
     lane: Lane | None = None
 
 
-def plan(deliveries: list[Delivery], lane_for: LaneFor, fold_over: int = FOLD_OVER) -> list[Job]:
-    """Folds each lane with more than `fold_over` deliveries; every other one goes alone."""
+def plan(deliveries: list[Delivery], lane_for: LaneFor) -> list[Job]:
+    """Folds each lane with more than FOLD_OVER deliveries; every other one goes alone."""
     lanes: dict[str, list[Delivery]] = {}
     found: dict[str, Lane] = {}
     for delivery in deliveries:
@@ -85,9 +85,9 @@ def plan(deliveries: list[Delivery], lane_for: LaneFor, fold_over: int = FOLD_OV
         if lane is not None:
             lanes.setdefault(lane.key, []).append(delivery)
             found[lane.key] = lane
-    storms = {key: batch for key, batch in lanes.items() if len(batch) > fold_over}
+    storms = {key: batch for key, batch in lanes.items() if len(batch) > FOLD_OVER}
     folded = {delivery.id for batch in storms.values() for delivery in batch}
-    jobs = [Job(batch, found[key].fold, found[key]) for key, batch in storms.items()]
+    jobs = [Job(batch, found[key]) for key, batch in storms.items()]
     return jobs + [Job([delivery]) for delivery in deliveries if delivery.id not in folded]
 
 
@@ -104,7 +104,6 @@ class Deliverer:
         metrics: Metrics | None = None,
         batch_size: int = 100,
         lease: timedelta = timedelta(minutes=2),
-        fold_over: int = FOLD_OVER,
     ) -> None:
         self._engine = engine
         self._sender_for = sender_for
@@ -113,13 +112,12 @@ class Deliverer:
         self._metrics = metrics
         self._batch_size = batch_size
         self._lease = lease
-        self._fold_over = fold_over
 
     async def run_once(self) -> int:
         deliveries = await run_for_loop(self._engine, self._claim)
         if not deliveries:
             return 0
-        jobs = plan(deliveries, self._lane_for, self._fold_over)
+        jobs = plan(deliveries, self._lane_for)
         jobs = [await self._whole_backlog(job) for job in jobs]
         outcomes = await asyncio.gather(*(self._run(job) for job in jobs))
         results = list(zip(jobs, outcomes, strict=True))
@@ -132,7 +130,7 @@ class Deliverer:
 
     async def _whole_backlog(self, job: Job) -> Job:
         """A storm job also takes the lane's due deliveries beyond this batch: one summary."""
-        if job.lane is None or not job.lane.receivers:
+        if job.lane is None:
             return job
         receivers = sorted(job.lane.receivers)
 
@@ -141,15 +139,15 @@ class Deliverer:
                 return claim_for_receivers(conn, receivers, self._clock(), self._lease)
 
         more = await run_for_loop(self._engine, claim)
-        return Job(job.deliveries + more, job.fold, job.lane)
+        return Job(job.deliveries + more, job.lane)
 
     async def _run(self, job: Job) -> Paced:
-        if job.fold is None:
+        if job.lane is None:
             return await self._send(job.deliveries[0])
         receivers = sorted({delivery.receiver for delivery in job.deliveries})
         log.warning("storm: folding %d deliveries to %s", len(job.deliveries), receivers)
         try:
-            return await job.fold(job.deliveries)
+            return await job.lane.fold(job.deliveries)
         except Exception as error:  # as for one delivery: retried, the loop goes on
             log.exception("storm summary to %s failed unexpectedly", receivers)
             return Retry(None, f"unexpected error: {type(error).__name__}")
@@ -183,7 +181,7 @@ def _steps(job: Job, outcome: Paced) -> dict[tuple[str, Paced], list[Delivery]]:
     steps: dict[tuple[str, Paced], list[Delivery]] = {}
     for delivery in job.deliveries:
         step = next_step(delivery, outcome)
-        status = _status(step, folded=job.fold is not None)
+        status = _status(step, folded=job.lane is not None)
         steps.setdefault((status, step), []).append(delivery)
     return steps
 

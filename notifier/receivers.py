@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from notifier.channels.console import print_notice
 from notifier.channels.email_delivery import send_notice_email, smtp_config
 from notifier.channels.pacing import Paced, Pacer
-from notifier.channels.result import Failed, Outcome
+from notifier.channels.result import Outcome
 from notifier.channels.slack_delivery import SlackDelivery, api_lane, webhook_lane
 from notifier.delivery import Fold, Lane, LaneFor, Sender, SenderFor
 from notifier.events import utcnow
@@ -41,7 +41,7 @@ class Channels:
         await self.slack.aclose()
 
 
-def sender_for_rules(rules: Callable[[], Rules], channels: Channels | None = None) -> SenderFor:
+def sender_for_rules(rules: Callable[[], Rules], channels: Channels) -> SenderFor:
     """Looks the receiver up in the rules in force at send time (they may have been reloaded)."""
 
     def sender_for(name: str) -> Sender | None:
@@ -52,8 +52,6 @@ def sender_for_rules(rules: Callable[[], Rules], channels: Channels | None = Non
         ctx = render_context(current)
         if receiver.kind == "console":
             return _console(ctx)
-        if channels is None:
-            return _unconfigured(receiver)
         if receiver.kind == "slack":
             return _slack(channels, receiver, ctx)
         if receiver.kind == "email":
@@ -131,12 +129,5 @@ def _email(channels: Channels, receiver: Receiver, ctx: RenderContext) -> Sender
     async def send(delivery: Delivery) -> Outcome:
         sender = channels.settings.email_from
         return await send_notice_email(delivery, channels.smtp, sender, receiver.config, ctx)
-
-    return send
-
-
-def _unconfigured(receiver: Receiver) -> Sender:
-    async def send(delivery: Delivery) -> Outcome:
-        return Failed(f"{receiver.kind} delivery is not configured in this process")
 
     return send

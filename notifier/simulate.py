@@ -12,12 +12,6 @@ from urllib.parse import urlencode
 
 SAMPLE_ACCOUNT = "AC" + "0" * 32
 KINDS = ("debugger", "usage-trigger", "alarm", "event-stream", "fallback")
-DEFAULT_CODES = {
-    "debugger": "11200",
-    "alarm": "11200",
-    "event-stream": "11200",
-    "fallback": "11200",
-}
 
 
 @dataclass(frozen=True)

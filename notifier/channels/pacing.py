@@ -39,12 +39,9 @@ Paced = Outcome | Deferred
 class Pacer:
     """Sends through a channel's turn; `clock` is the same as the Deliverer's."""
 
-    def __init__(
-        self, engine: Engine, clock: Callable[[], datetime], spacing: timedelta = SPACING
-    ) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
         self._engine = engine
         self._clock = clock
-        self._spacing = spacing
         # Within one process, sends to a channel go one after another, so a 429 is stored
         # before the next of them asks for its turn.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -64,14 +61,14 @@ class Pacer:
 
     def _take(self, key: str, now: datetime) -> datetime | None:
         with self._engine.begin() as conn:
-            return take_turn(conn, key, now, self._spacing)
+            return take_turn(conn, key, now, SPACING)
 
     def _slot(self, key: str, turn: datetime, now: datetime) -> float:
         """Seconds until this send's place in the line for `turn`: the n-th waits n spacings."""
         queued_for, ahead = self._queued.get(key, (turn, 0))
         ahead = ahead if queued_for == turn else 0
         self._queued[key] = (turn, ahead + 1)
-        return max((turn + ahead * self._spacing - now).total_seconds(), 0.001)
+        return max((turn + ahead * SPACING - now).total_seconds(), 0.001)
 
     def _hold(self, key: str, seconds: float) -> None:
         until = self._clock() + timedelta(seconds=seconds)

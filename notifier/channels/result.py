@@ -28,13 +28,6 @@ class Failed:
 
 Outcome = Sent | Retry | Failed
 
-# Slack errors that no retry can fix: https://api.slack.com/methods/chat.postMessage#errors
-SLACK_PERMANENT = frozenset(
-    {
-        "invalid_auth", "not_authed", "account_inactive", "token_revoked", "channel_not_found",
-        "not_in_channel", "is_archived", "msg_too_long", "no_text", "invalid_blocks",
-    }
-)  # fmt: skip
 SLACK_TRANSIENT = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )

@@ -20,7 +20,6 @@ class ErrorCode:
     code: str
     message: str
     product: str | None
-    log_level: str | None
 
 
 class Catalog:
@@ -28,9 +27,6 @@ class Catalog:
 
     def __init__(self, codes: dict[str, ErrorCode] | None = None) -> None:
         self._codes = codes or {}
-
-    def __len__(self) -> int:
-        return len(self._codes)
 
     def lookup(self, code: str | None) -> ErrorCode | None:
         return self._codes.get(code) if code else None
@@ -51,7 +47,6 @@ def parse_catalog(data: Any) -> dict[str, ErrorCode]:
                 code=code,
                 message=str(entry.get("message") or ""),
                 product=entry.get("product") or None,
-                log_level=entry.get("log_level") or None,
             )
     return codes
 

@@ -13,7 +13,7 @@ from notifier.twilio.catalog import Catalog, ErrorCode
 
 DAILY = Digest(name="morning", schedule="0 0 * * *", receivers=("local",))
 CATALOG = Catalog(
-    {"11200": ErrorCode("11200", "HTTP retrieval failure", "Programmable Voice", "ERROR")}
+    {"11200": ErrorCode("11200", "HTTP retrieval failure", "Programmable Voice")}
 )
 ACME, BETA = "AC" + "a" * 32, "AC" + "b" * 32
 START, END = at(10, 0), at(11, 0)

@@ -195,7 +195,7 @@ class FlakyCatalog(Catalog):
     """Fails the `fail_at`-th lookup once, like a crash in the middle of a batch."""
 
     def __init__(self, fail_at: int) -> None:
-        super().__init__({"11200": ErrorCode("11200", "HTTP retrieval failure", None, None)})
+        super().__init__({"11200": ErrorCode("11200", "HTTP retrieval failure", None)})
         self.lookups = 0
         self.fail_at = fail_at
 
