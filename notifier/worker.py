@@ -61,9 +61,9 @@ class Worker:
     def process_once(self) -> int:
         """Process one batch of events; returns how many it held.
 
-        Claimed, processed and marked in one transaction: the rows are written once, and a
-        crash rolls the whole batch back to be claimed again. A batch whose processing fails
-        is leased instead, so that it waits out the lease rather than fails at every step."""
+        Claimed, processed and marked in one transaction: one commit per batch, and a crash
+        rolls the whole batch back to be claimed again. A batch whose processing fails is
+        leased instead, so that it waits out the lease rather than fails at every step."""
         claimed: list[StoredEvent] = []
         try:
             with self._engine.begin() as conn:

@@ -109,7 +109,7 @@ def build_report(
         previous_total=before.total,
         by_level=dict(now.levels.most_common()),
         by_source=dict(now.sources.most_common()),
-        codes=_code_lines(conn, window, now, before, new, catalog),
+        codes=_code_lines(conn, window, codes[:TOP_CODES], now, before, new, catalog),
         more_codes=max(len(codes) - TOP_CODES, 0),
         new_codes=tuple(sorted(new)),
         routes=routes,
@@ -157,14 +157,16 @@ class _Counts:
 def _code_lines(
     conn: Connection,
     window: queries.Window,
+    shown: list[str],
     now: _Counts,
     before: _Counts,
     new: set[str],
     catalog: Catalog,
 ) -> tuple[CodeLine, ...]:
-    """The TOP_CODES most frequent codes; only they pay for first/last seen and top resources."""
+    """The codes shown (the most frequent); only they pay for first/last seen and top
+    resources."""
     lines = []
-    for code in now.ranked_codes()[:TOP_CODES]:
+    for code in shown:
         known = catalog.lookup(code)
         first, last = queries.seen_span(conn, window, code)
         resources = queries.top_values(conn, window, "resource_sid", code, TOP_VALUES)

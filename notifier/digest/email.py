@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from notifier.digest.build import CodeLine, DigestReport
-from notifier.digest.render import CONSOLE_URL, DOCS_URL, render_text, title, trend
+from notifier.digest.render import CONSOLE_URL, render_text, title, trend
 from notifier.render.context import RenderContext, local_time
 from notifier.render.email import DOMAIN, MAX_SUBJECT, RenderedEmail
 from notifier.render.escape import header, html_text, safe_url, truncate
+from notifier.twilio.sids import error_docs_link
 
 MAX_VALUE = 500  # one name or value from Twilio or a user, within a cell
 
@@ -81,7 +82,7 @@ def _code(line: CodeLine, ctx: RenderContext) -> list[str]:
     about = " / ".join(part for part in (line.product, line.message) if part)
     accounts = [(ctx.accounts.get(sid, sid), n) for sid, n in line.top_accounts]
     return [
-        _anchor(line.code, DOCS_URL.format(code=line.code)) + (" <b>NEW</b>" if line.new else ""),
+        _anchor(line.code, error_docs_link(line.code)) + (" <b>NEW</b>" if line.new else ""),
         str(line.count),
         _h(trend(line.count, line.previous)),
         _h(about),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from notifier.digest.build import CodeLine, DigestReport
 from notifier.render.context import RenderContext, local_time
+from notifier.twilio.sids import debugger_link, error_docs_link
 
-CONSOLE_URL = "https://console.twilio.com/us1/monitor/logs/debugger/errors"
-DOCS_URL = "https://www.twilio.com/docs/api/errors/{code}"
+CONSOLE_URL = debugger_link(None)
 
 
 def trend(current: int, previous: int) -> str:
@@ -75,7 +75,7 @@ def _code(line: CodeLine, ctx: RenderContext) -> list[str]:
     lines = [
         f"  {line.code}{new}: {line.count} ({trend(line.count, line.previous)})"
         f"{' ' + about if about else ''}",
-        f"    first {first}, last {last}; docs {DOCS_URL.format(code=line.code)}",
+        f"    first {first}, last {last}; docs {error_docs_link(line.code)}",
     ]
     if line.top_accounts:
         lines.append(f"    accounts: {_pairs(line.top_accounts, ctx.accounts)}")

@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from notifier.digest.build import CodeLine, DigestReport
-from notifier.digest.render import CONSOLE_URL, DOCS_URL, title, trend
+from notifier.digest.render import CONSOLE_URL, title, trend
 from notifier.render.context import RenderContext, local_time
 from notifier.render.escape import TRUNCATED, mrkdwn, mrkdwn_truncated, safe_url
-from notifier.render.slack import MAX_BLOCKS, MAX_FALLBACK, MAX_SECTION, Block, header_block
+from notifier.render.slack import (
+    MAX_BLOCKS,
+    MAX_FALLBACK,
+    MAX_SECTION,
+    Block,
+    actions_block,
+    header_block,
+)
+from notifier.twilio.sids import error_docs_link
 
 MAX_VALUE = 200  # one name or value from Twilio or a user, within a line
 
@@ -27,7 +35,7 @@ def render_digest_slack(report: DigestReport, ctx: RenderContext) -> dict[str, A
         _text(_routes(report)),
         *_fired(report, ctx),
         _text(_failed(report)),
-        _links(),
+        actions_block([("Twilio Console: debugger", CONSOLE_URL)]),
     ]
     fallback = f"{head}: {report.total} events, {len(report.new_codes)} new codes"
     return {"text": mrkdwn_truncated(fallback, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
@@ -76,7 +84,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _code(line: CodeLine, ctx: RenderContext) -> str:
-    docs = safe_url(DOCS_URL.format(code=line.code))
+    docs = safe_url(error_docs_link(line.code))
     about = " / ".join(_v(part) for part in (line.product, line.message) if part)
     first = local_time(line.first_seen, ctx, "%m-%d %H:%M")
     last = local_time(line.last_seen, ctx, "%m-%d %H:%M")
@@ -135,12 +143,3 @@ def _failed(report: DigestReport) -> str:
         error = _v(item.last_error or "-")
         lines.append(f"• {_v(item.route)} → {_v(item.receiver)}: {item.count} ({error})")
     return "\n".join(lines)
-
-
-def _links() -> Block:
-    button = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": "Twilio Console: debugger"},
-        "url": CONSOLE_URL,
-    }
-    return {"type": "actions", "elements": [button]}

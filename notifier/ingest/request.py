@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from yarl import URL
 
-from notifier.events import LEVELS, Event
+from notifier.events import LEVELS, Event, as_utc
 
 
 class FormFields(dict[str, str]):
@@ -98,10 +98,8 @@ def parse_time(value: object, fallback: datetime) -> datetime:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError):
             return fallback
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(UTC)
+        return as_utc(parsed)
     except OverflowError:  # a valid time at the very edge of the calendar
         return fallback
 

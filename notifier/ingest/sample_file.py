@@ -6,12 +6,11 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qsl
 
 from notifier.errors import UserError
 from notifier.events import Event
 from notifier.ingest import alarms, debugger, event_streams, fallback, usage_triggers
-from notifier.ingest.request import BadRequest, Parsed, RequestData
+from notifier.ingest.request import BadRequest, FormFields, Parsed, RequestData
 
 
 def event_from_file(path: Path) -> Event:
@@ -37,7 +36,7 @@ def event_from_text(text: str) -> Event:
     if data is not None:
         request = RequestData({}, data, text, {}, now)
         return event_streams.parse(request)[0].event
-    fields = dict(parse_qsl(text.strip(), keep_blank_values=True))
+    fields = FormFields.decode(text.strip())
     request = RequestData(fields, None, text, {}, now)
     return _form_parser(fields)(request)[0].event
 

@@ -52,9 +52,7 @@ def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
 def marks_set_by(rules: Rules, fields: Mapping[str, object]) -> list[tuple[str, str]]:
     """The inhibit marks an event sets: one per rule whose `when` it matches."""
     return [
-        (rule.key, equal_key(rule, fields))
-        for rule in rules.inhibits
-        if matches(rule.when, fields)
+        (rule.key, equal_key(rule, fields)) for rule in rules.inhibits if matches(rule.when, fields)
     ]
 
 

@@ -153,10 +153,7 @@ async def run_for_loop(engine: Engine, work: Callable[[], T]) -> T:
 def checkpoint(engine: Engine) -> None:
     """Copy committed WAL pages into the SQLite database file without waiting for or blocking
     writers (a PASSIVE checkpoint). Off the event loop, the copying runs beside the requests
-    rather than inside whichever commit crossed the auto-checkpoint mark. Nothing to do on
-    PostgreSQL."""
-    if engine.dialect.name != "sqlite":
-        return
+    rather than inside whichever commit crossed the auto-checkpoint mark. SQLite only."""
     connection = engine.raw_connection()
     try:
         connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -30,6 +30,7 @@ class Delivery:
 
 def enqueue(conn: Connection, notice: Notice, cycle: int, now: datetime) -> None:
     """One pending delivery per receiver of the notice."""
+    encoded = json.dumps(notice_to_json(notice), separators=(",", ":"))
     rows = [
         {
             "route": notice.route,
@@ -37,7 +38,7 @@ def enqueue(conn: Connection, notice: Notice, cycle: int, now: datetime) -> None
             "reason": notice.reason.value,
             "group_key": notice.group_key,
             "cycle": cycle,
-            "notice": json.dumps(notice_to_json(notice), separators=(",", ":")),
+            "notice": encoded,
             "status": PENDING,
             "attempts": 0,
             "created_at": now,

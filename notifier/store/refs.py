@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from notifier.store.engine import conflict_insert
+from notifier.store.engine import upsert
 from notifier.store.schema import message_refs
 
 
@@ -20,6 +20,4 @@ def get_ref(conn: Connection, receiver: str, group_key: str, cycle: int) -> str 
 def save_ref(conn: Connection, receiver: str, group_key: str, cycle: int, ref: str) -> None:
     """Insert or replace: the latest message posted for the cycle is the one to edit."""
     values = {"receiver": receiver, "group_key": group_key, "cycle": cycle, "ref": ref}
-    keys = [message_refs.c.receiver, message_refs.c.group_key, message_refs.c.cycle]
-    statement = conflict_insert(conn, message_refs).values(**values)
-    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_={"ref": ref}))
+    upsert(conn, message_refs, ["receiver", "group_key", "cycle"], [values])
