@@ -8,9 +8,11 @@ cannot edit or thread, so they always post.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
 from notifier.channels.pacing import Paced, Pacer
@@ -62,11 +64,9 @@ class SlackDelivery:
         self._session = None
 
     async def send_api(self, delivery: Delivery, channel: str, ctx: RenderContext) -> Paced:
-        if not self._token:
-            return Failed("SLACK_BOT_TOKEN is not set")
-        payload = render_slack(delivery.notice, ctx)
-        return await self._pacer.send(
-            api_lane(channel), lambda: self._api(delivery, channel, payload)
+        return await self._via_api(
+            channel,
+            lambda client: self._api(client, delivery, channel, render_slack(delivery.notice, ctx)),
         )
 
     async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Paced:
@@ -89,30 +89,31 @@ class SlackDelivery:
         return await self._to_channel(str(receiver.config["channel"]), payload)
 
     async def _to_channel(self, channel: str, payload: dict[str, Any]) -> Paced:
+        return await self._via_api(channel, lambda client: post_message(client, channel, payload))
+
+    async def _via_api(
+        self, channel: str, send: Callable[[AsyncWebClient], Awaitable[Outcome]]
+    ) -> Paced:
+        """`send` through the Web API on the channel's turn (rendered only once it is granted)."""
         if not self._token:
             return Failed("SLACK_BOT_TOKEN is not set")
         client = make_client(self._token, self.session(), self._api_url)
-        return await self._pacer.send(
-            api_lane(channel), lambda: post_message(client, channel, payload)
-        )
+        return await self._pacer.send(api_lane(channel), lambda: send(client))
 
     async def _to_webhook(self, receiver: str, url: str, payload: dict[str, Any]) -> Paced:
         return await self._pacer.send(
             webhook_lane(receiver), lambda: post_webhook(self.session(), url, payload)
         )
 
-    async def _api(self, delivery: Delivery, channel: str, payload: dict[str, Any]) -> Outcome:
-        assert self._token is not None
-        client = make_client(self._token, self.session(), self._api_url)
+    async def _api(
+        self, client: AsyncWebClient, delivery: Delivery, channel: str, payload: dict[str, Any]
+    ) -> Outcome:
         reason = delivery.notice.reason
         if reason == Reason.REPLAY:
             return await post_message(client, channel, payload)
         ts = None if reason in _STARTS else await self._ref(delivery)
         if ts is None:
-            outcome = await post_message(client, channel, payload)
-            if isinstance(outcome, Sent) and outcome.ts:
-                await self._remember(delivery, outcome.ts)
-            return outcome
+            return await self._post_new(client, delivery, channel, payload)
         if reason in _REPLIES:
             outcome = await post_message(client, channel, payload, thread_ts=ts)
             if isinstance(outcome, Sent):
@@ -123,9 +124,16 @@ class SlackDelivery:
             return outcome
         outcome = await update_message(client, channel, ts, payload)
         if outcome == Failed("slack: message_not_found"):
-            outcome = await post_message(client, channel, payload)
-            if isinstance(outcome, Sent) and outcome.ts:
-                await self._remember(delivery, outcome.ts)
+            return await self._post_new(client, delivery, channel, payload)
+        return outcome
+
+    async def _post_new(
+        self, client: AsyncWebClient, delivery: Delivery, channel: str, payload: dict[str, Any]
+    ) -> Outcome:
+        """A new message for the group's cycle, remembered so that later notices edit it."""
+        outcome = await post_message(client, channel, payload)
+        if isinstance(outcome, Sent) and outcome.ts:
+            await self._remember(delivery, outcome.ts)
         return outcome
 
     async def _ref(self, delivery: Delivery) -> str | None:
