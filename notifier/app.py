@@ -73,7 +73,7 @@ class Runtime:
 
     def load_catalog(self, *, fetch: bool) -> None:
         if self.settings.error_codes_file is not None:
-            self.catalog.replace(catalog_module.load_file(self.settings.error_codes_file))
+            self.catalog.replace(catalog_module.load_configured(self.settings.error_codes_file))
         elif fetch:
             catalog_module.fetch_in_background(self.catalog, CATALOG_CACHE)
 

@@ -21,7 +21,7 @@ from notifier.render.slack import render_slack
 from notifier.rules.load import load_rules
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
-from notifier.twilio.catalog import Catalog, load_file
+from notifier.twilio.catalog import Catalog, load_configured
 
 ROUTE = "render"
 PLACEHOLDER_FROM = "notifier@localhost"
@@ -76,10 +76,7 @@ def make_notice(event: Event, receiver: str) -> Notice:
 def _catalog(settings: Settings) -> Catalog:
     if settings.error_codes_file is None:
         return Catalog()
-    try:
-        return Catalog(load_file(settings.error_codes_file))
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    return Catalog(load_configured(settings.error_codes_file))
 
 
 def _receiver(rules: Rules, name: str) -> Receiver:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from notifier.errors import UserError
+
 CATALOG_URL = "https://www.twilio.com/docs/api/errors/twilio-error-codes.json"
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,16 @@ def load_file(path: Path) -> dict[str, ErrorCode]:
     try:
         return parse_catalog(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as error:
-        raise ValueError(f"TWILIO_ERROR_CODES_FILE {str(path)!r} cannot be read: {error}") from None
+        raise ValueError(f"{str(path)!r} cannot be read: {error}") from None
+
+
+def load_configured(path: Path) -> dict[str, ErrorCode]:
+    """The catalog TWILIO_ERROR_CODES_FILE names: a file that cannot be read is the user's to
+    fix, for every command alike."""
+    try:
+        return load_file(path)
+    except ValueError as error:
+        raise UserError(f"TWILIO_ERROR_CODES_FILE {error}") from None
 
 
 def fetch_in_background(catalog: Catalog, cache: Path, url: str = CATALOG_URL) -> threading.Thread:

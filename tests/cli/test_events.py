@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,17 @@ def test_no_events_prints_an_empty_array_or_says_so(
 def test_bad_since_exits_1(database: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["events", "--since", "yesterday"]) == 1
     assert "--since: " in capsys.readouterr().err
+
+
+def test_an_unreadable_error_code_file_is_a_message_not_a_traceback(
+    database: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(tmp_path / "missing.json"))
+
+    assert main(["events"]) != 0
+    error = capsys.readouterr().err
+    assert "TWILIO_ERROR_CODES_FILE" in error and "missing.json" in error
+    assert "Traceback" not in error
