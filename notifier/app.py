@@ -109,7 +109,7 @@ class Runtime:
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
     """`run_worker`: also process events in this process (a single-dyno install)."""
     worker = runtime.make_worker() if run_worker else None
-    writer = InboxWriter(runtime.engine, on_stored=worker.stored if worker else lambda _: None)
+    writer = InboxWriter(runtime.engine, worker.stored) if worker else InboxWriter(runtime.engine)
     ingest = IngestContext(
         checker=SignatureChecker(runtime.settings.auth_tokens),
         writer=writer,
@@ -117,7 +117,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
         public_base=runtime.settings.public_url,
         max_body_bytes=runtime.settings.max_body_bytes,
         allow_unsigned_loopback=runtime.settings.allow_unsigned_loopback,
-        fallback_twiml=lambda: runtime.rules.rules.fallback,
+        fallback_twiml=lambda: runtime.current_rules().fallback,
     )
     webhooks = {spec.path: (spec.methods, make_endpoint(spec, ingest)) for spec in SOURCES}
     routes = [

@@ -157,7 +157,7 @@ def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
     if now < announce_at:
         return Decision(dataclasses.replace(state, flush_at=announce_at), None, "group_wait")
     reason = Reason.THRESHOLD if threshold is not None else Reason.FIRST
-    return Decision(_notified(state, now, phase=Phase.OPEN, repeat=True), reason)
+    return Decision(_notified(state, now, repeat=True), reason)
 
 
 def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
@@ -167,14 +167,15 @@ def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
         state.repeat_at is not None and now >= state.repeat_at + route.timing.repeat_interval
     )
     if repeat_due:
-        return Decision(_notified(state, now, phase=Phase.OPEN, repeat=True), Reason.REPEAT)
-    return Decision(_notified(state, now, phase=Phase.OPEN, repeat=False), Reason.NEW_IN_GROUP)
+        return Decision(_notified(state, now, repeat=True), Reason.REPEAT)
+    return Decision(_notified(state, now, repeat=False), Reason.NEW_IN_GROUP)
 
 
-def _notified(state: GroupState, now: datetime, *, phase: Phase, repeat: bool) -> GroupState:
+def _notified(state: GroupState, now: datetime, *, repeat: bool) -> GroupState:
+    """Announced now: the group is open, and updates count from here."""
     return dataclasses.replace(
         state,
-        phase=phase,
+        phase=Phase.OPEN,
         notified_count=state.count,
         notified_at=now,
         flush_at=None,

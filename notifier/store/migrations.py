@@ -59,7 +59,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_channel_pace,
     _v6_digest_indexes,
 )
-LATEST = len(MIGRATIONS)
 
 
 def current_version(conn: Connection) -> int:
@@ -68,7 +67,7 @@ def current_version(conn: Connection) -> int:
     return int(version or 0)
 
 
-def migrate(engine: Engine) -> int:
+def migrate(engine: Engine) -> None:
     """Bring the store to the latest schema; safe when several processes start at once."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -78,4 +77,3 @@ def migrate(engine: Engine) -> int:
         for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
             step(conn)
             conn.execute(insert(schema.schema_version).values(version=number))
-    return LATEST

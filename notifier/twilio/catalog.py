@@ -69,16 +69,14 @@ def load_configured(path: Path) -> dict[str, ErrorCode]:
         raise UserError(f"TWILIO_ERROR_CODES_FILE {error}") from None
 
 
-def fetch_in_background(catalog: Catalog, cache: Path, url: str = CATALOG_URL) -> threading.Thread:
+def fetch_in_background(catalog: Catalog, cache: Path, url: str = CATALOG_URL) -> None:
     """Fill `catalog` from the cache file at once, then from Twilio's site in a daemon thread."""
     if cache.exists():
         try:
             catalog.replace(load_file(cache))
         except ValueError as error:
             log.warning("ignoring the cached error-code catalog: %s", error)
-    thread = threading.Thread(target=_fetch, args=(catalog, cache, url), daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=_fetch, args=(catalog, cache, url), daemon=True).start()
 
 
 def _fetch(catalog: Catalog, cache: Path, url: str) -> None:
