@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from notifier.channels.console import print_notice
-from notifier.channels.email_delivery import send_notice_email, smtp_config
+from notifier.channels.email_delivery import send_rendered_email, smtp_config
 from notifier.channels.pacing import Paced, Pacer
 from notifier.channels.result import Outcome
 from notifier.channels.slack_delivery import SlackDelivery, api_lane, webhook_lane
@@ -17,6 +17,7 @@ from notifier.delivery import Fold, Lane, LaneFor, Sender, SenderFor
 from notifier.events import utcnow
 from notifier.render.console import render_console
 from notifier.render.context import RenderContext
+from notifier.render.email import render_email
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
 from notifier.store.outbox import Delivery
@@ -128,6 +129,11 @@ def _slack(channels: Channels, receiver: Receiver, ctx: RenderContext) -> Sender
 def _email(channels: Channels, receiver: Receiver, ctx: RenderContext) -> Sender:
     async def send(delivery: Delivery) -> Outcome:
         sender = channels.settings.email_from
-        return await send_notice_email(delivery, channels.smtp, sender, receiver.config, ctx)
+        return await send_rendered_email(
+            channels.smtp,
+            sender,
+            receiver.config,
+            lambda prefix: render_email(delivery.notice, ctx, prefix),
+        )
 
     return send

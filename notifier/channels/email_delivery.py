@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
 from notifier.channels.result import Failed, Outcome
-from notifier.render.context import RenderContext
-from notifier.render.email import build_message, render_email
-from notifier.store.outbox import Delivery
+from notifier.render.email import RenderedEmail, build_message
 
 
 def smtp_config(smtp_url: str | None, email_from: str | None) -> SmtpConfig | Failed:
@@ -23,16 +22,16 @@ def smtp_config(smtp_url: str | None, email_from: str | None) -> SmtpConfig | Fa
         return Failed(str(error))
 
 
-async def send_notice_email(
-    delivery: Delivery,
+async def send_rendered_email(
     config: SmtpConfig | Failed,
     sender: str | None,
     receiver_config: dict[str, Any],
-    ctx: RenderContext,
+    render: Callable[[str], RenderedEmail],
 ) -> Outcome:
+    """Render with the receiver's subject prefix and send to its addresses: notices and
+    digests alike."""
     if isinstance(config, Failed):
         return config
     to = [str(address) for address in receiver_config.get("to") or []]
-    prefix = str(receiver_config.get("subject_prefix") or "")
-    rendered = render_email(delivery.notice, ctx, prefix)
+    rendered = render(str(receiver_config.get("subject_prefix") or ""))
     return await send_email(config, build_message(rendered, sender or "", to))

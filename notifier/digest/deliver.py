@@ -16,8 +16,7 @@ from typing import TextIO
 from sqlalchemy import Engine
 
 from notifier.channels.console import print_notice
-from notifier.channels.email import send_email
-from notifier.channels.email_delivery import smtp_config
+from notifier.channels.email_delivery import send_rendered_email, smtp_config
 from notifier.channels.pacing import Deferred, Paced, Pacer
 from notifier.channels.result import Failed, Outcome, Retry, Sent
 from notifier.channels.slack_delivery import SlackDelivery
@@ -28,7 +27,6 @@ from notifier.digest.slack import render_digest_slack
 from notifier.events import utcnow
 from notifier.receivers import render_context
 from notifier.render.context import RenderContext
-from notifier.render.email import build_message
 from notifier.rules.model import Digest, Receiver, Rules
 from notifier.settings import Settings
 
@@ -86,13 +84,12 @@ class DigestSender:
         return Failed(f"receivers of kind {receiver.kind!r} cannot take a digest")
 
     async def _email(self, report: DigestReport, receiver: Receiver, ctx: RenderContext) -> Outcome:
-        config = smtp_config(self.settings.smtp_url, self.settings.email_from)
-        if isinstance(config, Failed):
-            return config
-        to = [str(address) for address in receiver.config.get("to") or []]
-        prefix = str(receiver.config.get("subject_prefix") or "")
-        rendered = render_digest_email(report, ctx, prefix)
-        return await send_email(config, build_message(rendered, self.settings.email_from or "", to))
+        return await send_rendered_email(
+            smtp_config(self.settings.smtp_url, self.settings.email_from),
+            self.settings.email_from,
+            receiver.config,
+            lambda prefix: render_digest_email(report, ctx, prefix),
+        )
 
 
 async def _patiently(attempt: Callable[[], Awaitable[Paced]]) -> Outcome:
