@@ -31,6 +31,7 @@ from notifier.rules.routes import (
     TIMING_KEYS,
     Known,
     check_names,
+    check_unique_names,
     parse_inhibits,
     parse_matcher,
     parse_routes,
@@ -207,14 +208,12 @@ def _parse_fallback(root: Table) -> FallbackTwiml:
 
 def _parse_digests(root: Table, defaults: Timing, known: Known) -> tuple[Digest, ...]:
     digests: list[Digest] = []
-    first_lines: dict[str, int | None] = {}
+    named: list[tuple[Table, str]] = []
     for table in root.array("digests", "digest"):
         table.check_keys(("name", "schedule", "receivers", "period", *MATCHER_KEYS))
         table.required("name", "schedule")
         name, schedule = table.string("name") or table.label, table.string("schedule") or ""
-        if name in first_lines:
-            table.error("name", f"duplicate name, first used on line {first_lines[name]}")
-        first_lines.setdefault(name, table.line("name"))
+        named.append((table, name))
         _check_schedule(table, schedule)
         receivers = table.strings("receivers")
         check_names(table, "receivers", receivers or (), known.receivers)
@@ -229,6 +228,7 @@ def _parse_digests(root: Table, defaults: Timing, known: Known) -> tuple[Digest,
                 period=table.duration_or_off("period", None),
             )
         )
+    check_unique_names(named)
     return tuple(digests)
 
 

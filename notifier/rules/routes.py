@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -130,15 +130,21 @@ def _parse_regexes(table: Table) -> dict[str, re.Pattern[str]]:
     return compiled
 
 
+def check_unique_names(named: Iterable[tuple[Table, str]]) -> None:
+    """Each name once: a repeat is an error that points at the name's first use."""
+    first_lines: dict[str, int | None] = {}
+    for table, name in named:
+        if name in first_lines:
+            table.error("name", f"duplicate name, first used on line {first_lines[name]}")
+        first_lines.setdefault(name, table.line("name"))
+
+
 def parse_routes(root: Table, defaults: Timing, known: Known) -> tuple[Route, ...]:
     """The [[routes]] in order; duplicate names are errors, unreachable routes warnings."""
     tables = root.array("routes", "route")
     parsed = [(table, _parse_route(table, defaults, known)) for table in tables]
-    first_lines: dict[str, int | None] = {}
+    check_unique_names((table, route.name) for table, route in parsed)
     for table, route in parsed:
-        if route.name in first_lines:
-            table.error("name", f"duplicate name, first used on line {first_lines[route.name]}")
-        first_lines.setdefault(route.name, table.line("name"))
         if not route.drop and not route.timing.receivers:
             table.warn(None, "no receivers: its alerts are recorded but sent nowhere")
     _warn_unreachable(parsed)
