@@ -169,7 +169,7 @@ def _code_lines(
     for code in shown:
         known = catalog.lookup(code)
         first, last = queries.seen_span(conn, window, code)
-        resources = queries.top_values(conn, window, "resource_sid", code, TOP_VALUES)
+        resources = queries.top_resources(conn, window, code, TOP_VALUES)
         lines.append(
             CodeLine(
                 code=code,

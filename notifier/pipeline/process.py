@@ -113,7 +113,8 @@ class Pipeline:
         self, conn: Connection, rules: Rules, events: Sequence[StoredEvent], now: datetime
     ) -> _Batch:
         silences = group_store.active_silences(conn, now)
-        marks = group_store.load_marks(conn)
+        # Marks only matter to inhibit rules; without any, a batch need not read them.
+        marks = group_store.load_marks(conn) if rules.inhibits else {}
         batch = _Batch()
         for stored in events:
             event = enrich(stored.event, self._catalog, rules.settings.accounts)

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    FromClause,
     Integer,
     and_,
     cast,
@@ -45,20 +44,20 @@ class Window:
         return and_(received >= self.start, received < self.end, scope_clause(self.scope))
 
 
-def scope_clause(matcher: Matcher, table: FromClause = events) -> ColumnElement[bool]:
+def scope_clause(matcher: Matcher) -> ColumnElement[bool]:
     """The SQL form of a digest's match/exclude; ValueError names a field SQL cannot see."""
     if matcher.regex:
         raise ValueError(f"match_re on {', '.join(sorted(matcher.regex))} is not supported")
-    clauses = [_value_clause(table, name, value) for name, value in matcher.equal.items()]
-    clauses += [not_(_value_clause(table, name, value)) for name, value in matcher.exclude.items()]
+    clauses = [_value_clause(name, value) for name, value in matcher.equal.items()]
+    clauses += [not_(_value_clause(name, value)) for name, value in matcher.exclude.items()]
     return and_(true(), *clauses)
 
 
-def _value_clause(table: FromClause, name: str, value: MatchValue) -> ColumnElement[bool]:
+def _value_clause(name: str, value: MatchValue) -> ColumnElement[bool]:
     if name not in _COLUMNS:
         known = ", ".join(_COLUMNS)
         raise ValueError(f'field "{name}" cannot scope a digest (only {known} can)')
-    column = table.c[name]
+    column = events.c[name]
     compared = func.lower(column) if value.fold_case else column
     clauses = [compared.in_(sorted(value.exact))] if value.exact else []
     clauses += [cast(column, Integer).between(low, high) for low, high in value.ranges]
@@ -110,11 +109,9 @@ def _aware(value: Any) -> datetime:
     return parsed.replace(tzinfo=UTC)
 
 
-def top_values(
-    conn: Connection, window: Window, field: str, code: str, limit: int
-) -> list[tuple[str, int]]:
-    """The `limit` most frequent values of `field` (resource_sid) among `code`'s events."""
-    column = events.c[field]
+def top_resources(conn: Connection, window: Window, code: str, limit: int) -> list[tuple[str, int]]:
+    """The `limit` most frequent resource SIDs among `code`'s events."""
+    column = events.c.resource_sid
     count = func.count().label("n")
     query = (
         select(column, count)
