@@ -25,7 +25,8 @@ KNOWN_EVENTS = 5000
 
 
 class Worker:
-    """Leases batches, so that a process that died mid-batch hands its events on."""
+    """Claims each batch in the transaction that processes it, so that a process that died
+    mid-batch hands its events on; a batch that failed waits out `lease` before it is retried."""
 
     def __init__(
         self,
@@ -68,7 +69,7 @@ class Worker:
         try:
             with self._engine.begin() as conn:
                 now = self._clock()
-                claimed = claim_events(conn, now, self._lease, self._batch_size, self._known)
+                claimed = claim_events(conn, now, self._batch_size, self._known)
                 if claimed:
                     self._pipeline.process(conn, claimed, now)
                     mark_processed(conn, [stored.id for stored in claimed], now)

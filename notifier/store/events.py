@@ -59,8 +59,8 @@ def _insert_sqlite(
     The caller holds SQLite's write lock (BEGIN IMMEDIATE), so the new rows take the ids after
     the highest one in order; only when some keys were already stored are the ids read back."""
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
-    stamp = sqlite_time(conn)
-    rows = [_values(item, stamp(received_at), stamp) for item in items]
+    received = sqlite_time(received_at)
+    rows = [_values(item, received, sqlite_time) for item in items]
     statement = (
         f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
         "ON CONFLICT (dedup_key) DO NOTHING"
@@ -116,13 +116,16 @@ def _values(
 def claim_events(
     conn: Connection,
     now: datetime,
-    lease: timedelta,
     limit: int,
     known: Mapping[int, StoredEvent] = MappingProxyType({}),
 ) -> list[StoredEvent]:
-    """Lease up to `limit` unprocessed events, oldest first; a lease that expired is claimable
-    again. Events in `known` (by id) are taken from there instead of decoded from the store."""
-    candidates = (
+    """Take up to `limit` unprocessed events, oldest first, for the caller's transaction, which
+    marks them processed before it commits. Until then no other worker can take them (row locks
+    on PostgreSQL, skipped by other claims; the write lock on SQLite), and a transaction that
+    never commits, its process dead, leaves them to the next claim: nothing is written to claim.
+    Events leased after a failed batch wait until their lease ends. Events in `known` (by id) are
+    taken from there instead of decoded from the store."""
+    query = (
         select(events.c.id)
         .where(events.c.processed_at.is_(None))
         .where(or_(events.c.lease_until.is_(None), events.c.lease_until < now))
@@ -130,13 +133,7 @@ def claim_events(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    statement = (
-        update(events)
-        .where(events.c.id.in_(candidates.scalar_subquery()))
-        .values(lease_until=now + lease, attempts=events.c.attempts + 1)
-        .returning(events.c.id)
-    )
-    ids = sorted(conn.execute(statement).scalars())
+    ids = list(conn.execute(query).scalars())
     missing = [event_id for event_id in ids if event_id not in known]
     loaded = {stored.id: stored for stored in _load(conn, missing)} if missing else {}
     return [known.get(event_id) or loaded[event_id] for event_id in ids]
@@ -148,7 +145,7 @@ def _load(conn: Connection, ids: list[int]) -> list[StoredEvent]:
 
 
 def lease_events(conn: Connection, ids: Sequence[int], until: datetime) -> None:
-    """Hold unprocessed events back from every worker until `until`."""
+    """Hold unprocessed events back from every worker until `until` (after a failed batch)."""
     conn.execute(
         update(events)
         .where(events.c.id.in_(ids))
@@ -160,7 +157,9 @@ def lease_events(conn: Connection, ids: Sequence[int], until: datetime) -> None:
 def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> None:
     if ids:
         conn.execute(
-            update(events).where(events.c.id.in_(ids)).values(processed_at=now, lease_until=None)
+            update(events)
+            .where(events.c.id.in_(ids))
+            .values(processed_at=now, lease_until=None, attempts=events.c.attempts + 1)
         )
 
 

@@ -161,9 +161,8 @@ def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if conn.dialect.name != "sqlite":
         conn.execute(insert(event_outcomes), list(rows))
         return
-    stamp = sqlite_time(conn)
     values = [
-        (row["event_id"], row["route"], row["outcome"], row["group_key"], stamp(row["time"]))
+        (row["event_id"], row["route"], row["outcome"], row["group_key"], sqlite_time(row["time"]))
         for row in rows
     ]
     statement = (

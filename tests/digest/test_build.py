@@ -12,9 +12,7 @@ from notifier.rules.model import Digest, Matcher
 from notifier.twilio.catalog import Catalog, ErrorCode
 
 DAILY = Digest(name="morning", schedule="0 0 * * *", receivers=("local",))
-CATALOG = Catalog(
-    {"11200": ErrorCode("11200", "HTTP retrieval failure", "Programmable Voice")}
-)
+CATALOG = Catalog({"11200": ErrorCode("11200", "HTTP retrieval failure", "Programmable Voice")})
 ACME, BETA = "AC" + "a" * 32, "AC" + "b" * 32
 START, END = at(10, 0), at(11, 0)
 

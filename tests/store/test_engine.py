@@ -1,12 +1,19 @@
 import sqlite3
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
 
-from notifier.store.engine import checkpoint, make_engine, normalise_url, read_only
+from notifier.store.engine import checkpoint, make_engine, normalise_url, read_only, sqlite_time
 from notifier.store.migrations import migrate
+from notifier.store.schema import UTCDateTime
+
+OFFSETS = st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
 
 
 def test_an_open_sqlite_reader_does_not_hold_back_a_writer(tmp_path: Path) -> None:
@@ -79,3 +86,16 @@ def test_writers_in_threads_of_one_process_take_turns_without_errors(tmp_path: P
     engine.dispose()
 
     assert (errors, count) == ([], 200)
+
+
+@given(
+    st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1)),
+    OFFSETS.map(timezone),
+)
+def test_sqlite_time_is_the_text_sqlalchemy_stores(moment: datetime, zone: timezone) -> None:
+    aware = moment.replace(tzinfo=zone)
+    dialect = sqlite.dialect()
+    bind = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert bind is not None
+
+    assert sqlite_time(aware) == bind(aware)

@@ -14,6 +14,7 @@ from notifier.store.events import (
     StoredEvent,
     claim_events,
     insert_events,
+    lease_events,
     list_events,
     mark_processed,
     pending_backlog,
@@ -41,8 +42,9 @@ def row_count(engine: Engine) -> int:
 
 
 def claim(engine: Engine, now: datetime = NOW, limit: int = 100) -> list[int]:
+    """Claims in a transaction that commits without marking anything processed."""
     with engine.begin() as conn:
-        return [stored.id for stored in claim_events(conn, now, LEASE, limit)]
+        return [stored.id for stored in claim_events(conn, now, limit)]
 
 
 def test_redelivered_event_is_stored_once(engine: Engine) -> None:
@@ -70,33 +72,50 @@ def test_stored_event_reads_back_as_it_was_written(engine: Engine) -> None:
     assert stored.event == incoming("NO1").event
 
 
-def test_claim_leases_events_so_a_second_claim_gets_nothing(engine: Engine) -> None:
+def test_events_claimed_by_a_transaction_that_did_not_mark_them_are_claimed_again(
+    engine: Engine,
+) -> None:
     insert(engine, ["NO1", "NO2"])
 
     first = claim(engine)
-    second = claim(engine, NOW + LEASE - timedelta(seconds=1))
+    again = claim(engine)
 
     assert len(first) == 2
-    assert second == []
-
-
-def test_expired_lease_is_claimed_again(engine: Engine) -> None:
-    insert(engine, ["NO1", "NO2"])
-    first = claim(engine)
-
-    again = claim(engine, NOW + LEASE + timedelta(seconds=1))
-
     assert again == first
+
+
+def test_leased_events_wait_until_their_lease_ends(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2"])
+    ids = claim(engine)
+    with engine.begin() as conn:
+        lease_events(conn, ids[:1], NOW + LEASE)
+
+    during = claim(engine, NOW + LEASE - timedelta(seconds=1))
+    after = claim(engine, NOW + LEASE + timedelta(seconds=1))
+
+    assert during == ids[1:]
+    assert after == ids
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_claim_skips_events_another_open_transaction_claimed(engine: Engine) -> None:
+    insert(engine, ["NO1", "NO2", "NO3"])
+
+    with engine.begin() as first, engine.begin() as second:
+        taken = [stored.id for stored in claim_events(first, NOW, 2)]
+        rest = [stored.id for stored in claim_events(second, NOW, 10)]
+
+    assert len(taken) == 2 and len(rest) == 1
+    assert rest[0] not in taken
 
 
 def test_claim_takes_at_most_limit_oldest_first(engine: Engine) -> None:
     insert(engine, ["NO1", "NO2", "NO3"])
+    everything = claim(engine)
 
     first = claim(engine, limit=2)
-    rest = claim(engine, limit=2)
 
-    assert len(first) == 2 and len(rest) == 1
-    assert max(first) < rest[0]
+    assert first == sorted(everything)[:2]
 
 
 def test_processed_events_are_never_claimed_again(engine: Engine) -> None:
@@ -215,6 +234,6 @@ def test_claim_takes_events_it_is_given_instead_of_decoding_them(engine: Engine)
     given = StoredEvent(newest.id, newest.received_at, incoming("given").event)
 
     with engine.begin() as conn:
-        claimed = claim_events(conn, NOW, LEASE, 10, {newest.id: given})
+        claimed = claim_events(conn, NOW, 10, {newest.id: given})
 
     assert claimed == [oldest, given]
