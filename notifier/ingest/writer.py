@@ -44,6 +44,9 @@ class InboxWriter:
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            # One turn of the loop lets requests already read join this batch: a commit costs
+            # about 150 µs however few events it holds, each event about 25 µs more.
+            await asyncio.sleep(0)
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             items = [item for request_items, _ in batch for item in request_items]

@@ -9,6 +9,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, func, or_, select, update
 
 from notifier.events import Event
@@ -106,11 +107,19 @@ def _values(
         event.error_code,
         event.account_sid,
         event.resource_sid,
-        json.dumps(event.to_json(omit_none=True), separators=(",", ":")),
+        _json(event.to_json(omit_none=True)),
         item.raw_body,
-        json.dumps(item.headers, separators=(",", ":")),
+        _json(item.headers),
         0,
     )
+
+
+def _json(value: dict[str, Any]) -> str:
+    """Compact JSON, by orjson on this hot path (a tenth of json.dumps' time)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # a lone surrogate (from a JSON escape): json.dumps escapes it
+        return json.dumps(value, separators=(",", ":"))
 
 
 def claim_events(

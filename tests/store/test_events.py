@@ -1,5 +1,6 @@
 """The event inbox on SQLite and PostgreSQL: idempotent inserts, leased claims, history."""
 
+import json
 import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -237,3 +238,21 @@ def test_claim_takes_events_it_is_given_instead_of_decoding_them(engine: Engine)
         claimed = claim_events(conn, NOW, 10, {newest.id: given})
 
     assert claimed == [oldest, given]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["naïve ☎ 😀", "a lone \ud800 surrogate", 'quote " back \\ slash', "nul \x00 bell \x07"],
+)
+def test_event_and_headers_read_back_whatever_text_they_hold(engine: Engine, text: str) -> None:
+    event = Event(source="debugger", time=NOW, error_code="11200", message=text)
+    item = IncomingEvent("debugger:odd", event, "Sid=odd", {"user-agent": text})
+    with engine.begin() as conn:
+        insert_events(conn, [item], NOW)
+
+    with engine.connect() as conn:
+        [stored] = list_events(conn, None, 10)
+        headers = conn.execute(select(events.c.headers)).scalar_one()
+
+    assert stored.event == event
+    assert json.loads(headers) == {"user-agent": text}
