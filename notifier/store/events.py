@@ -164,12 +164,21 @@ def lease_events(conn: Connection, ids: Sequence[int], until: datetime) -> None:
 
 
 def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> None:
-    if ids:
-        conn.execute(
-            update(events)
-            .where(events.c.id.in_(ids))
-            .values(processed_at=now, lease_until=None, attempts=events.c.attempts + 1)
+    if not ids:
+        return
+    if conn.dialect.name == "sqlite":
+        # The ids as one JSON parameter: binding hundreds of them costs more than the update.
+        conn.exec_driver_sql(
+            "UPDATE events SET processed_at = ?, lease_until = NULL, attempts = attempts + 1 "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (sqlite_time(now), json.dumps(list(ids))),
         )
+        return
+    conn.execute(
+        update(events)
+        .where(events.c.id.in_(ids))
+        .values(processed_at=now, lease_until=None, attempts=events.c.attempts + 1)
+    )
 
 
 def list_events(conn: Connection, since: datetime | None, limit: int) -> list[StoredEvent]:
