@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from starlette.applications import Starlette
-
 from notifier.app import Runtime, create_app
+from notifier.ingest.endpoint import Webhooks
 from notifier.settings import Settings
 from notifier.simulate import sample
 from notifier.twilio.signature import sign
@@ -35,7 +35,7 @@ def signed_requests(count: int) -> list[tuple[str, bytes, str]]:
     return requests
 
 
-async def _call(app: Starlette, path: str, body: bytes, signature: str) -> int:
+async def _call(app: Webhooks, path: str, body: bytes, signature: str) -> int:
     scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -61,7 +61,7 @@ async def _call(app: Starlette, path: str, body: bytes, signature: str) -> int:
     async def receive() -> dict[str, Any]:
         return messages.pop() if messages else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             statuses.append(message["status"])
 
@@ -69,14 +69,14 @@ async def _call(app: Starlette, path: str, body: bytes, signature: str) -> int:
     return statuses[0]
 
 
-async def _drive(app: Starlette, requests: list[tuple[str, bytes, str]]) -> float:
+async def _drive(app: Webhooks, requests: list[tuple[str, bytes, str]]) -> float:
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(request: tuple[str, bytes, str]) -> int:
         async with gate:
             return await _call(app, *request)
 
-    async with app.router.lifespan_context(app):
+    async with app.app.router.lifespan_context(app):
         started = time.perf_counter()
         statuses = await asyncio.gather(*(one(request) for request in requests))
         elapsed = time.perf_counter() - started

@@ -15,7 +15,6 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -106,7 +105,7 @@ class Runtime:
                 await self.channels.aclose()
 
 
-def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
+def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
     """`run_worker`: also process events in this process (a single-dyno install)."""
     worker = runtime.make_worker() if run_worker else None
     writer = InboxWriter(runtime.engine, worker.stored) if worker else InboxWriter(runtime.engine)
@@ -137,8 +136,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Starlette:
             await asyncio.gather(background, return_exceptions=True)
             await writer.stop()
 
-    middleware = [Middleware(Webhooks, routes=webhooks)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Webhooks(Starlette(routes=routes, lifespan=lifespan), webhooks)
 
 
 async def _healthz(request: Request) -> Response:

@@ -485,7 +485,7 @@ def test_concurrent_redeliveries_count_one_received_and_one_duplicate(tmp_path: 
     signature = sign("tok", BASE + "/twilio/debugger", REAL_30007)
 
     async def deliver_twice_at_once() -> None:
-        async with app.router.lifespan_context(app):
+        async with app.app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
                 post = client.post(
