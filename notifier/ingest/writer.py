@@ -96,7 +96,7 @@ def _first_claims(
     unclaimed = set(new)
     claims = []
     for items, _ in batch:
-        own = {item.dedup_key for item in items} & unclaimed
+        own = {key for item in items if (key := item.dedup_key) in unclaimed}
         unclaimed -= own
         claims.append(own)
     return claims

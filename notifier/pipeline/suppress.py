@@ -67,11 +67,12 @@ def suppression(
     """The first reason that holds the event back on this route, or None to go on."""
     if route.drop:
         return Outcome.DROPPED
-    if any(silence.covers(fields, when) for silence in silences):
+    # Each check is skipped outright when nothing could trigger it: this runs per event.
+    if silences and any(silence.covers(fields, when) for silence in silences):
         return Outcome.SILENCED
-    if _inhibited(rules, fields, when, marks):
+    if rules.inhibits and _inhibited(rules, fields, when, marks):
         return Outcome.INHIBITED
-    if muted_by(route, rules, when):
+    if route.mute_during and muted_by(route, rules, when):
         return Outcome.MUTED
     return None
 
