@@ -11,7 +11,7 @@ import uvicorn
 
 from notifier.app import Runtime, create_app
 from notifier.cli.clock import make_clock
-from notifier.cli.common import settings_from_env
+from notifier.cli.common import settings_from_env, settle_collector
 from notifier.digest.schedule import start_clock
 from notifier.errors import UserError
 
@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     runtime = Runtime.start(settings)
     app = create_app(runtime, run_worker=not args.no_worker)
     clock = None if args.no_clock else start_clock(make_clock(runtime))
+    settle_collector()
     try:
         uvicorn.run(
             app,

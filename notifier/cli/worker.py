@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from notifier.app import Runtime
-from notifier.cli.common import settings_from_env
+from notifier.cli.common import settings_from_env, settle_collector
 
 
 def add_parser(subparsers: Any) -> None:
@@ -24,5 +24,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     runtime = Runtime.start(settings_from_env())
-    asyncio.run(runtime.run_background(runtime.make_worker()))
+    worker = runtime.make_worker()
+    settle_collector()
+    asyncio.run(runtime.run_background(worker))
     return 0
