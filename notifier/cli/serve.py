@@ -62,12 +62,16 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(runtime, run_worker=not args.no_worker)
     clock = None if args.no_clock else start_clock(make_clock(runtime))
     settle_collector()
+    # With PUBLIC_URL the signed URL is known, and with a token nothing depends on the client's
+    # address (only the loopback-only development mode does): proxy headers would be parsed for
+    # nothing on every request.
+    proxy_headers = settings.public_url is None or not settings.auth_tokens
     try:
         uvicorn.run(
             app,
             host=args.host,
             port=args.port or settings.port,
-            proxy_headers=True,
+            proxy_headers=proxy_headers,
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             log_level=settings.log_level.lower(),
             access_log=settings.log_level == "DEBUG",
