@@ -131,11 +131,11 @@ class DigestClock:
         if fire is None:
             return RunOutcome.NOT_SCHEDULED
         start, end = period_for(digest, trigger, fire)
-        if now - fire > self.grace:
-            return self._missed(digest, start, fire)
         late = now - fire > ON_TIME
         if late and catching_up and not self._had_history(digest.name, fire):
             return RunOutcome.NOTHING_MISSED
+        if now - fire > self.grace:
+            return self._missed(digest, start, fire)
         with self.engine.begin() as conn:
             if not claim_run(conn, digest.name, start, end, now, late=late):
                 return RunOutcome.CLAIMED_ELSEWHERE

@@ -169,6 +169,16 @@ def test_a_new_install_sends_no_late_digest_of_the_time_before_it(engine: Engine
     assert sent == []
 
 
+def test_a_new_install_started_long_after_the_time_logs_no_missed_digest(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    sent: list[DigestReport] = []
+    outcome = make_clock(engine, sent).catch_up(FRIDAY_NINE + timedelta(hours=8))
+
+    assert outcome == {"morning": RunOutcome.NOTHING_MISSED}
+    assert (sent, caplog.text) == ([], "")
+
+
 def test_a_run_older_than_the_grace_period_is_skipped_and_logged(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
