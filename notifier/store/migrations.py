@@ -51,6 +51,12 @@ def _v6_digest_indexes(conn: Connection) -> None:
     conn.execute(text("DROP INDEX IF EXISTS ix_events_code_received"))
 
 
+def _v7_sqlite_outcome_time_index(conn: Connection) -> None:
+    # Redundant on SQLite (see schema.ix_event_outcomes_time); PostgreSQL keeps it.
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DROP INDEX IF EXISTS ix_event_outcomes_time"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_events,
     _v2_pipeline,
@@ -58,6 +64,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_message_refs,
     _v5_channel_pace,
     _v6_digest_indexes,
+    _v7_sqlite_outcome_time_index,
 )
 
 

@@ -87,7 +87,13 @@ event_outcomes = Table(
     Column("route", String(200)),
     Column("outcome", String(32), nullable=False),
     Column("group_key", String(1000)),
-    Column("time", UTCDateTime, nullable=False, index=True),
+    Column("time", UTCDateTime, nullable=False),
+)
+# An unscoped digest counts outcomes by time. SQLite reads them from ix_event_outcomes_digest
+# alone (a skip scan over its few routes and outcomes), so there this index would only cost
+# every event an insert; PostgreSQL 15 cannot skip-scan and needs it on a long history.
+ix_event_outcomes_time = Index("ix_event_outcomes_time", event_outcomes.c.time).ddl_if(
+    dialect="postgresql"
 )
 
 # One row per alert group: its whole lifecycle state (see notifier.pipeline.groups).

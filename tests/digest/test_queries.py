@@ -109,3 +109,24 @@ def test_a_store_at_v5_gets_the_digest_indexes_and_loses_the_old_one(
     assert "ix_events_code_received" not in indexes
     outcome_indexes = {index["name"] for index in inspect(store).get_indexes("event_outcomes")}
     assert "ix_event_outcomes_digest" in outcome_indexes
+
+
+def test_outcome_times_are_indexed_alone_on_postgresql_only(engine: Engine) -> None:
+    outcome_indexes = {index["name"] for index in inspect(engine).get_indexes("event_outcomes")}
+
+    expected = engine.dialect.name == "postgresql"
+    assert ("ix_event_outcomes_time" in outcome_indexes) is expected
+
+
+def test_a_sqlite_store_at_v6_loses_the_outcome_time_index(tmp_path: pathlib.Path) -> None:
+    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with store.begin() as conn:
+        current_version(conn)  # creates schema_version
+        for number, step in enumerate(MIGRATIONS[:6], start=1):
+            step(conn)
+            conn.execute(insert(schema_version).values(version=number))
+        conn.execute(text("CREATE INDEX ix_event_outcomes_time ON event_outcomes (time)"))
+    migrate(store)
+
+    outcome_indexes = {index["name"] for index in inspect(store).get_indexes("event_outcomes")}
+    assert "ix_event_outcomes_time" not in outcome_indexes
