@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
             forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             log_level=settings.log_level.lower(),
             access_log=settings.log_level == "DEBUG",
+            server_header=False,  # no need to tell the internet which server this is
         )
     finally:
         if clock is not None:

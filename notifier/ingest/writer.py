@@ -23,8 +23,8 @@ class InboxWriter:
     ) -> None:
         self._engine = engine
         self._on_stored = on_stored
-        self._queue: asyncio.Queue[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
-        self._queue = asyncio.Queue()
+        self._waiting: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]] = []
+        self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -38,17 +38,19 @@ class InboxWriter:
     async def store(self, items: Sequence[IncomingEvent]) -> set[str]:
         """Returns once `items` are committed: the dedup keys that were new."""
         future: asyncio.Future[set[str]] = asyncio.get_running_loop().create_future()
-        await self._queue.put((items, future))
+        self._waiting.append((items, future))
+        self._arrived.set()
         return await future
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            await self._arrived.wait()
             # One turn of the loop lets requests already read join this batch: a commit costs
             # about 150 µs however few events it holds, each event about 25 µs more.
             await asyncio.sleep(0)
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            if not self._waiting:
+                self._arrived.clear()
             items = [item for request_items, _ in batch for item in request_items]
             try:
                 stored = await run_for_loop(self._engine, partial(self._commit, items))
