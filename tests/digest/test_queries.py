@@ -87,20 +87,29 @@ def test_top_resources_of_a_code_read_the_codes_index_alone(sqlite_store: Engine
     assert "COVERING INDEX ix_events_digest_codes" in sqlite_plan(sqlite_store, statement)
 
 
+def sqlite_store_at(path: pathlib.Path, version: int, *statements: str) -> Engine:
+    """A SQLite store migrated only to `version`, then altered by `statements`."""
+    store = make_engine(f"sqlite:///{path}")
+    with store.begin() as conn:
+        current_version(conn)  # creates schema_version
+        for number, step in enumerate(MIGRATIONS[:version], start=1):
+            step(conn)
+            conn.execute(insert(schema_version).values(version=number))
+        for statement in statements:
+            conn.execute(text(statement))
+    return store
+
+
 def test_a_store_at_v5_gets_the_digest_indexes_and_loses_the_old_one(
     tmp_path: pathlib.Path,
 ) -> None:
-    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    with store.begin() as conn:
-        current_version(conn)  # creates schema_version
-        for number, step in enumerate(MIGRATIONS[:5], start=1):
-            step(conn)
-            conn.execute(insert(schema_version).values(version=number))
-        conn.execute(
-            text("CREATE INDEX ix_events_code_received ON events (error_code, received_at)")
-        )
-        conn.execute(text("DROP INDEX ix_events_digest_keys"))
-        conn.execute(text("DROP INDEX ix_event_outcomes_digest"))
+    store = sqlite_store_at(
+        tmp_path / "store.db",
+        5,
+        "CREATE INDEX ix_events_code_received ON events (error_code, received_at)",
+        "DROP INDEX ix_events_digest_keys",
+        "DROP INDEX ix_event_outcomes_digest",
+    )
     migrate(store)
     with store.connect() as conn:
         assert current_version(conn) == len(MIGRATIONS)
@@ -119,13 +128,8 @@ def test_outcome_times_are_indexed_alone_on_postgresql_only(engine: Engine) -> N
 
 
 def test_a_sqlite_store_at_v6_loses_the_outcome_time_index(tmp_path: pathlib.Path) -> None:
-    store = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    with store.begin() as conn:
-        current_version(conn)  # creates schema_version
-        for number, step in enumerate(MIGRATIONS[:6], start=1):
-            step(conn)
-            conn.execute(insert(schema_version).values(version=number))
-        conn.execute(text("CREATE INDEX ix_event_outcomes_time ON event_outcomes (time)"))
+    create = "CREATE INDEX ix_event_outcomes_time ON event_outcomes (time)"
+    store = sqlite_store_at(tmp_path / "store.db", 6, create)
     migrate(store)
 
     outcome_indexes = {index["name"] for index in inspect(store).get_indexes("event_outcomes")}
