@@ -1,4 +1,4 @@
-"""Queries on the event inbox: idempotent insert, leased claims, history, pruning."""
+"""Queries on the event inbox: idempotent insert, claims, failure leases, history, pruning."""
 
 from __future__ import annotations
 
