@@ -30,7 +30,8 @@ def settle_collector() -> None:
     """For a long-running role, once it has started: what start-up built (modules, rules,
     catalog, the app) lives as long as the process, so the cycle collector stops scanning it,
     and it runs a seventieth as often. Reference counting frees a request's objects anyway;
-    the collector's frequent passes cost about 4% of the work per webhook (bench/README.md)."""
+    the collector's frequent passes cost about 7% of the instructions per webhook
+    (bench/README.md)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
 
