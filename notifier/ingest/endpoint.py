@@ -72,7 +72,10 @@ class Webhooks:
             return
         methods, handler = route
         if scope["method"] in methods:
-            response = await handler(Request(scope, receive))
+            try:
+                response = await handler(Request(scope, receive))
+            except ClientDisconnect:  # gone before its body arrived: nobody to answer
+                return
         else:
             allow = {"Allow": ", ".join(methods)}
             response = PlainTextResponse("Method Not Allowed", status_code=405, headers=allow)

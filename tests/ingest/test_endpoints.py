@@ -507,3 +507,29 @@ def test_concurrent_redeliveries_count_one_received_and_one_duplicate(tmp_path: 
 
     assert len(rows) == 1
     assert counts == [1.0, 1.0]
+
+
+def test_a_client_gone_before_its_body_arrived_gets_no_answer_and_no_error(
+    tmp_path: Path,
+) -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/twilio/debugger",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+        "client": ("127.0.0.1", 50000),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    with bot(tmp_path) as (client, runtime):
+        asyncio.run(client.app(scope, receive, send))
+        assert stored(runtime) == []
+
+    assert sent == []
