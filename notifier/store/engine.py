@@ -139,6 +139,14 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], rows: list[dict[
     conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)
 
 
+def driver_insert(table: Table, columns: Sequence[str], suffix: str = "") -> str:
+    """The INSERT of `columns` in the driver's own SQL (qmark parameters), for the hot paths
+    that write plain tuples through the SQLite driver; built once, at import."""
+    placeholders = ", ".join("?" * len(columns))
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    return f"{statement} {suffix}" if suffix else statement
+
+
 async def run_for_loop(engine: Engine, work: Callable[[], T]) -> T:
     """Runs `work` (a few store calls) for the event loop. On SQLite, on the loop's own thread:
     a local file answers in microseconds, and in a second thread the work would spend more on

@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import Connection, delete, func, or_, select, update
 
 from notifier.events import Event
-from notifier.store.engine import conflict_insert, sqlite_time
+from notifier.store.engine import conflict_insert, driver_insert, sqlite_time
 from notifier.store.schema import events
 
 
@@ -62,11 +62,7 @@ def _insert_sqlite(
     before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM events").scalar_one()
     received = sqlite_time(received_at)
     rows = [_values(item, received, sqlite_time) for item in items]
-    statement = (
-        f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
-        "ON CONFLICT (dedup_key) DO NOTHING"
-    )
-    inserted = conn.exec_driver_sql(statement, rows).rowcount
+    inserted = conn.exec_driver_sql(_INSERT_SQLITE, rows).rowcount
     if inserted == len(items):
         return {item.dedup_key: before + n for n, item in enumerate(items, start=1)}
     query = "SELECT dedup_key, id FROM events WHERE id > ?"
@@ -87,6 +83,7 @@ _COLUMNS = (
     "headers",
     "attempts",
 )
+_INSERT_SQLITE = driver_insert(events, _COLUMNS, "ON CONFLICT (dedup_key) DO NOTHING")
 
 
 def _as_is(value: datetime) -> datetime:

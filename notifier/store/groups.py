@@ -12,7 +12,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from notifier.events import Event, parse_time
 from notifier.pipeline.groups import GroupState, Phase
 from notifier.pipeline.suppress import Silence
-from notifier.store.engine import sqlite_time, upsert
+from notifier.store.engine import driver_insert, sqlite_time, upsert
 from notifier.store.schema import event_outcomes, groups, inhibit_marks, silences
 
 _TIMES = (
@@ -154,6 +154,11 @@ def save_marks(conn: Connection, marks: Mapping[tuple[str, str], datetime]) -> N
     upsert(conn, inhibit_marks, ["rule", "equal_key"], rows)
 
 
+_INSERT_OUTCOMES = driver_insert(
+    event_outcomes, ("event_id", "route", "outcome", "group_key", "time")
+)
+
+
 def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """One row per event and route; on SQLite through the driver (a row per event, each batch)."""
     if not rows:
@@ -165,11 +170,7 @@ def record_outcomes(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         (row["event_id"], row["route"], row["outcome"], row["group_key"], sqlite_time(row["time"]))
         for row in rows
     ]
-    statement = (
-        "INSERT INTO event_outcomes (event_id, route, outcome, group_key, time) "
-        "VALUES (?, ?, ?, ?, ?)"
-    )
-    conn.exec_driver_sql(statement, values)
+    conn.exec_driver_sql(_INSERT_OUTCOMES, values)
 
 
 def load_group(conn: Connection, key: str) -> GroupState | None:
