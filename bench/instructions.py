@@ -23,7 +23,7 @@ import tempfile
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from bench.app_ingest import BASE, CONCURRENCY, ERROR_CODES_FILE, TOKEN, _call, signed_requests
+from bench.app_ingest import BASE, ERROR_CODES_FILE, TOKEN, send_all, signed_requests
 from notifier.app import Runtime, create_app
 from notifier.cli.common import settle_collector
 from notifier.settings import Settings
@@ -34,20 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 async def _drive(runtime: Runtime, requests: list[tuple[str, bytes, str]]) -> None:
     app = create_app(runtime, run_worker=True)
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(request: tuple[str, bytes, str]) -> int:
-        async with gate:
-            return await _call(app, *request)
-
     async with app.app.router.lifespan_context(app):
-        statuses = await asyncio.gather(*(one(request) for request in requests))
+        await send_all(app, requests)
         while True:
             with runtime.engine.connect() as conn:
                 if pending_backlog(conn)[0] == 0:
                     break
             await asyncio.sleep(0.01)
-    assert set(statuses) == {200}, set(statuses)
 
 
 def run_once(requests_file: Path) -> None:
