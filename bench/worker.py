@@ -193,7 +193,7 @@ def storm(engine: Engine, count: int) -> dict[str, object]:
         "max_updates_per_minute": max(
             (sum(0 <= (u - t).total_seconds() < 60 for u in updates) for t in updates), default=0
         ),
-        "group_counts": [state.count for state in states.values()],
+        "group_counts": [state.event_count for state in states.values()],
     }
 
 

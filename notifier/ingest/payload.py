@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from notifier.ingest.request import text_or_none
 
 
-@dataclass(frozen=True, slots=True)
-class PayloadFields:
+class PayloadFields(NamedTuple):
     resource_sid: str | None = None
     service_sid: str | None = None
     error_code: str | None = None

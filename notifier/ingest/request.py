@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from yarl import URL
 
@@ -39,8 +38,7 @@ class BadRequest(Exception):
     """The request cannot be an event of this source; the message says why (answered 400)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RequestData:
+class RequestData(NamedTuple):
     """A verified request: form or query fields, or a decoded JSON body."""
 
     fields: Mapping[str, str]
@@ -50,8 +48,7 @@ class RequestData:
     received_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """One event and Twilio's identity of it (None: fall back to the request's identity)."""
 
     event: Event

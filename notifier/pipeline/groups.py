@@ -7,11 +7,10 @@ next state and the notice to send, if any.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from notifier.events import Event
 from notifier.notices import Reason
@@ -26,14 +25,16 @@ class Phase(StrEnum):
     QUIET = "quiet"  # no events for a while; the next one starts a new cycle
 
 
-@dataclass(frozen=True, slots=True)
-class GroupState:
+class GroupState(NamedTuple):
+    """A NamedTuple, like `Event`: immutable, and cheap to copy with one field changed, which
+    every event counted into a group does."""
+
     key: str
     route: str
     labels: dict[str, str]
     phase: Phase
     cycle: int  # one per first notice: a new Slack message / email thread each cycle
-    count: int  # events in this cycle
+    event_count: int  # events in this cycle
     first_seen: datetime  # Twilio's times of the events: shown to people
     last_seen: datetime
     last_event: Event
@@ -57,8 +58,7 @@ class GroupState:
         return min(self.flush_at, quiet_at) if self.flush_at else quiet_at
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The pipeline's answer for one event or one due group."""
 
     state: GroupState
@@ -97,7 +97,7 @@ def on_event(state: GroupState | None, route: Route, event: Event, now: datetime
     if state.phase == Phase.WAITING:
         return _maybe_announce(state, route, now)
     if state.flush_at is None:
-        state = dataclasses.replace(state, flush_at=_next_update(state, route, now))
+        state = state._replace(flush_at=_next_update(state, route, now))
     return _flush_if_due(state, route, now)
 
 
@@ -107,7 +107,7 @@ def on_due(state: GroupState, route: Route, now: datetime) -> Decision:
         return Decision(state, None)
     if _gone_quiet(state, route, now):
         announced = state.phase == Phase.OPEN
-        quiet = dataclasses.replace(state, phase=Phase.QUIET, flush_at=None)
+        quiet = state._replace(phase=Phase.QUIET, flush_at=None)
         resolve = announced and route.timing.resolve_after is not None
         return Decision(quiet, Reason.RESOLVED if resolve else None)
     if state.phase == Phase.WAITING:
@@ -123,7 +123,7 @@ def _open_cycle(state: GroupState | None, route: Route, event: Event, now: datet
         labels=labels,
         phase=Phase.WAITING,
         cycle=(state.cycle + 1) if state else 1,
-        count=1,
+        event_count=1,
         first_seen=event.time,
         last_seen=event.time,
         opened_at=now,
@@ -137,9 +137,8 @@ def _open_cycle(state: GroupState | None, route: Route, event: Event, now: datet
 def _counted(state: GroupState, event: Event, route: Route, now: datetime) -> GroupState:
     keep = route.threshold.count if route.threshold else 1
     recent = tuple(sorted((*state.recent, event.time)))[-keep:]
-    return dataclasses.replace(
-        state,
-        count=state.count + 1,
+    return state._replace(
+        event_count=state.event_count + 1,
         first_seen=min(state.first_seen, event.time),
         last_seen=max(state.last_seen, event.time),
         touched_at=max(state.touched_at, now),
@@ -152,16 +151,16 @@ def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
     """A waiting group is announced once past its threshold and its group_wait."""
     threshold = route.threshold
     if threshold is not None and not _threshold_reached(state, threshold):
-        return Decision(dataclasses.replace(state, flush_at=None), None, "below_threshold")
+        return Decision(state._replace(flush_at=None), None, "below_threshold")
     announce_at = state.opened_at + route.timing.group_wait
     if now < announce_at:
-        return Decision(dataclasses.replace(state, flush_at=announce_at), None, "group_wait")
+        return Decision(state._replace(flush_at=announce_at), None, "group_wait")
     reason = Reason.THRESHOLD if threshold is not None else Reason.FIRST
     return Decision(_notified(state, now, repeat=True), reason)
 
 
 def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
-    if state.flush_at is None or now < state.flush_at or state.count == state.notified_count:
+    if state.flush_at is None or now < state.flush_at or state.event_count == state.notified_count:
         return Decision(state, None)
     repeat_due = (
         state.repeat_at is not None and now >= state.repeat_at + route.timing.repeat_interval
@@ -173,14 +172,13 @@ def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
 
 def _notified(state: GroupState, now: datetime, *, repeat: bool) -> GroupState:
     """Announced now: the group is open, and updates count from here."""
-    return dataclasses.replace(
-        state,
+    return state._replace(
         phase=Phase.OPEN,
-        notified_count=state.count,
+        notified_count=state.event_count,
         notified_at=now,
         flush_at=None,
         repeat_at=now if repeat else state.repeat_at,
-        repeat_count=state.count if repeat else state.repeat_count,
+        repeat_count=state.event_count if repeat else state.repeat_count,
     )
 
 

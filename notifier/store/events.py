@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, delete, func, or_, select, update
@@ -17,8 +16,7 @@ from notifier.store.engine import conflict_insert, driver_insert, sqlite_time
 from notifier.store.schema import events
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingEvent:
+class IncomingEvent(NamedTuple):
     """What an endpoint stores: Twilio's identity of the event, the event, and the raw request."""
 
     dedup_key: str
@@ -27,8 +25,7 @@ class IncomingEvent:
     headers: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):
     id: int
     received_at: datetime
     event: Event

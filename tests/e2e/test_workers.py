@@ -143,8 +143,8 @@ def test_two_workers_share_a_storm_without_duplicate_or_lost_events(
     assert sum(processed for processed, _ in results) == STORM - len(CODES)
     assert backlog == (0, None)
     assert len(firsts) == len(set(firsts)) == len(CODES)
-    assert sum(state.count for state in states.values()) == STORM
-    assert sorted(state.count for state in states.values()) == [STORM // 3] * 3
+    assert sum(state.event_count for state in states.values()) == STORM
+    assert sorted(state.event_count for state in states.values()) == [STORM // 3] * 3
     assert len(per_event) == STORM
     assert {count for _, count in per_event} == {1}
     assert [failed for _, failed in results] == [0, 0]
@@ -198,4 +198,4 @@ def test_two_workers_opening_the_same_group_at_once_both_succeed(database_url: s
 
     assert errors == []
     assert reasons == ["first"]
-    assert [state.count for state in states.values()] == [2]
+    assert [state.event_count for state in states.values()] == [2]

@@ -51,7 +51,7 @@ def flush(
         decision = on_due(state, route, due)
         state = decision.state
         if decision.reason is not None:
-            sent.append(((due - NOW).total_seconds(), decision.reason, state.count))
+            sent.append(((due - NOW).total_seconds(), decision.reason, state.event_count))
     return state
 
 
@@ -69,7 +69,7 @@ def play(
         decision = on_event(state, route, make_event(seconds(offset)), seconds(offset))
         state = decision.state
         if decision.reason is not None:
-            sent.append((offset, decision.reason, state.count))
+            sent.append((offset, decision.reason, state.event_count))
     return flush(state, route, seconds(until), sent), sent
 
 
@@ -162,7 +162,11 @@ def test_first_notice_opens_cycle_one() -> None:
     decision = on_event(None, make_route(), make_event(), NOW)
 
     assert (decision.reason, decision.state.phase) == (Reason.FIRST, Phase.OPEN)
-    assert (decision.state.cycle, decision.state.count, decision.state.notified_at) == (1, 1, NOW)
+    assert (decision.state.cycle, decision.state.event_count, decision.state.notified_at) == (
+        1,
+        1,
+        NOW,
+    )
 
 
 def test_event_after_resolve_starts_a_new_cycle_with_first() -> None:
@@ -174,7 +178,7 @@ def test_event_after_resolve_starts_a_new_cycle_with_first() -> None:
     decision = on_event(state, route, make_event(seconds(500)), seconds(500))
 
     assert decision.reason == Reason.FIRST
-    assert (decision.state.cycle, decision.state.count) == (2, 1)
+    assert (decision.state.cycle, decision.state.event_count) == (2, 1)
     assert decision.state.first_seen == seconds(500)
 
 
@@ -207,8 +211,8 @@ def test_threshold_is_re_armed_after_the_group_goes_quiet() -> None:
     assert sent == [(240, Reason.THRESHOLD, 5)]
     decision = on_event(state, route, make_event(seconds(offsets[-1])), seconds(offsets[-1]))
 
-    assert state is not None and state.cycle == 2 and state.count == 4
-    assert (decision.reason, decision.state.cycle, decision.state.count) == (THRESH, 2, 5)
+    assert state is not None and state.cycle == 2 and state.event_count == 4
+    assert (decision.reason, decision.state.cycle, decision.state.event_count) == (THRESH, 2, 5)
 
 
 def test_update_notice_counts_events_since_the_previous_notice() -> None:
@@ -290,7 +294,7 @@ def test_identical_key_events_in_any_order_give_one_first_and_full_count(
         reasons += [decision.reason] if decision.reason else []
 
     assert reasons == [Reason.FIRST]
-    assert state is not None and state.count == len(offsets)
+    assert state is not None and state.event_count == len(offsets)
     assert state.last_seen == seconds(max(offsets))
 
 
@@ -343,7 +347,7 @@ def test_storm_of_ten_thousand_events_sends_one_first_and_one_update_per_interva
     assert set(reasons) <= {Reason.FIRST, Reason.NEW_IN_GROUP}
     assert all(later - earlier >= 60 for earlier, later in itertools.pairwise(updates))
     assert len(updates) <= 2
-    assert state is not None and state.count == 10_000
+    assert state is not None and state.event_count == 10_000
     assert sent[-1][2] == 10_000
 
 
@@ -356,7 +360,7 @@ def test_events_with_old_twilio_timestamps_keep_one_group_open() -> None:
     )
 
     assert (first.reason, second.reason) == (Reason.FIRST, None)
-    assert second.state.count == 2
+    assert second.state.event_count == 2
     assert on_due(second.state, route, seconds(60)).reason == Reason.NEW_IN_GROUP
 
 

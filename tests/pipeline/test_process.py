@@ -98,7 +98,7 @@ def outcomes(engine: Engine) -> list[tuple[int, str | None, str]]:
 def group_count(engine: Engine, key: str) -> int:
     with engine.connect() as conn:
         states = group_store.lock_groups(conn, [key])
-    return states[key].count
+    return states[key].event_count
 
 
 WEBHOOKS_KEY = f"webhooks|error_code=11200|account_sid={PROD}"
@@ -293,7 +293,7 @@ def test_group_state_round_trips_through_the_store(engine: Engine) -> None:
         state = group_store.lock_groups(conn, [WEBHOOKS_KEY])[WEBHOOKS_KEY]
         processed = conn.execute(select(events.c.processed_at)).scalars().all()
 
-    assert (state.count, state.first_seen, state.last_seen) == (
+    assert (state.event_count, state.first_seen, state.last_seen) == (
         2,
         NOW,
         NOW + timedelta(seconds=1),
