@@ -32,6 +32,33 @@ def test_an_open_sqlite_reader_does_not_hold_back_a_writer(tmp_path: Path) -> No
     assert waited < 1.0
 
 
+def test_a_new_sqlite_store_has_8_kib_pages(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate(engine)
+    engine.dispose()
+
+    with sqlite3.connect(tmp_path / "store.db") as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (8192,)
+
+
+def test_an_existing_sqlite_store_keeps_its_page_size_and_works(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with sqlite3.connect(path) as conn:  # as SQLite's default made it
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE probe (x INTEGER)")
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO probe VALUES (1)"))
+        stored = conn.execute(text("SELECT count(*) FROM probe")).scalar_one()
+    engine.dispose()
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (4096,)
+    assert stored == 1
+
+
 def test_paas_postgres_urls_use_psycopg_3() -> None:
     url = normalise_url("postgres://user:secret@db.example.com:5432/app")
 
