@@ -97,8 +97,12 @@ class RequestSet:
         return head.encode() + body
 
 
-def make_requests(token: str, public_url: str, count: int, tag: str) -> RequestSet:
-    """Sids are "NO" + tag (8 hex) + a 24-hex counter. Signatures are computed the way
+def make_requests(
+    token: str, public_url: str, count: int, tag: str, *, random_sids: bool = False
+) -> RequestSet:
+    """Sids are "NO" + tag (8 hex) + a 24-hex counter, or with `random_sids` 32 random hex
+    digits, as Twilio's are (the store's unique index then takes them at random places, not
+    at its end). Signatures are computed the way
     RequestValidator does (URL + sorted name+value pairs, HMAC-SHA1, base64), with the parts
     around the Sid precomputed; the first few are checked against notifier's own `sign`."""
     fields = dict(sample("debugger").form or {})
@@ -117,7 +121,9 @@ def make_requests(token: str, public_url: str, count: int, tag: str) -> RequestS
         else:
             before += name + fields[name]
     key = token.encode()
-    sids = [f"NO{tag}{i:024x}" for i in range(count)]
+    sids = [
+        "NO" + (secrets.token_hex(16) if random_sids else f"{tag}{i:024x}") for i in range(count)
+    ]
     signatures = [
         base64.b64encode(
             hmac.new(key, (before + sid + after).encode(), hashlib.sha1).digest()
@@ -226,6 +232,8 @@ class Server:
     db: Path
     token: str
     workdir: Path
+    # The bot's `notifier/` and rules.toml from this snapshot (see `snapshot`); default: --rev's.
+    source: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     ready_after_s: float = float("nan")
@@ -233,6 +241,8 @@ class Server:
 
     def __post_init__(self) -> None:
         self.stderr_path = self.workdir / f"{self.kind}-{self.port}.stderr"
+        if self.source is None and self.kind == "bot":
+            self.source = SNAPSHOT
 
     @property
     def public_url(self) -> str:
@@ -240,7 +250,7 @@ class Server:
 
     def command(self) -> list[str]:
         if self.kind == "bot":
-            if SNAPSHOT is not None:  # --rev: the same as the console script, from the snapshot
+            if self.source is not None:  # the same as the console script, from the snapshot
                 launcher = "import sys; from notifier.cli import main; sys.exit(main())"
                 return [
                     sys.executable,
@@ -273,12 +283,12 @@ class Server:
             TWILIO_AUTH_TOKEN=self.token,
             PUBLIC_URL=self.public_url,
             DATABASE_URL=f"sqlite:///{self.db}",
-            RULES_FILE=str((SNAPSHOT or ROOT) / "rules.toml"),
+            RULES_FILE=str((self.source or ROOT) / "rules.toml"),
             TWILIO_ERROR_CODES_FILE=str(ERROR_CODES_FILE),
             LOG_LEVEL="WARNING",
             # bench.reference from this tree; with --rev, notifier from the snapshot (first on
             # sys.path, so it wins over the venv's editable install of this tree).
-            PYTHONPATH=f"{SNAPSHOT}:{ROOT}" if SNAPSHOT and self.kind == "bot" else str(ROOT),
+            PYTHONPATH=f"{self.source}:{ROOT}" if self.source else str(ROOT),
         )
         for name in ("SLACK_BOT_TOKEN", "SMTP_URL", "PORT", "ALLOW_UNSIGNED_LOOPBACK"):
             env.pop(name, None)
@@ -291,7 +301,7 @@ class Server:
         # The in-process worker prints every event to stdout: to /dev/null.
         self.proc = subprocess.Popen(
             self.command(),
-            cwd=SNAPSHOT if SNAPSHOT and self.kind == "bot" else ROOT,
+            cwd=self.source or ROOT,
             env=self.env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
