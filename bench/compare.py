@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         for round_no in range(args.rounds):
             for i in (0, 1) if round_no % 2 == 0 else (1, 0):
-                wait_drained(servers[i], 30.0)
+                if wait_drained(servers[i], 30.0) is None:
+                    print(f"warning: {args.revs[i]}'s worker still busy after 30 s", flush=True)
                 time.sleep(0.3)
                 wrk = run_wrk(
                     servers[i],
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                     duration_s=args.seconds,
                     connections=CONNECTIONS,
                 )
+                if wrk["requests"] > PER_ROUND:  # wrk went round its requests: Sids repeated
+                    parser.error(f"more than {PER_ROUND:,} requests in a run: use fewer --seconds")
                 rates[i].append(wrk["ok"] / wrk["duration_s"])
             a, b = rates[0][-1], rates[1][-1]
             print(f"round {round_no}: A {a:,.0f}/s  B {b:,.0f}/s  B/A {b / a:.3f}", flush=True)

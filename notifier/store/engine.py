@@ -28,7 +28,7 @@ T = TypeVar("T")
 
 READ_ONLY = "notifier_read_only"
 SQLITE_BUSY_SECONDS = 30.0
-SQLITE_AUTOCHECKPOINT_PAGES = 5_000
+SQLITE_AUTOCHECKPOINT_BYTES = 40 * 1024 * 1024
 SQLITE_PAGE_BYTES = 8192
 
 
@@ -43,18 +43,21 @@ def make_engine(url: str) -> Engine:
     except ArgumentError:
         raise UserError(f"DATABASE_URL is not a database URL: {_redact(url)!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed.render_as_string(hide_password=False))
+        in_memory = parsed.database in (None, "", ":memory:")
+        return _sqlite_engine(parsed.render_as_string(hide_password=False), in_memory)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
     raise UserError(f"DATABASE_URL must be sqlite:/// or postgres://, not {parsed.drivername!r}")
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, in_memory: bool) -> Engine:
     connect_args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
-    # The last connection returned is the next one lent: work on the loop's thread then always
-    # uses one connection, whose page cache stays valid between its transactions (SQLite drops a
-    # connection's cache whenever another connection has written since its last transaction).
-    engine = create_engine(url, connect_args=connect_args, pool_use_lifo=True)
+    # For a file, the last connection returned is the next one lent: work on the loop's thread
+    # then keeps one connection, whose page cache stays valid between its transactions (SQLite
+    # drops a connection's cache whenever another connection has written since its last one).
+    # An in-memory database has one connection per thread, in a pool that takes no such option.
+    pool = {} if in_memory else {"pool_use_lifo": True}
+    engine = create_engine(url, connect_args=connect_args, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -70,10 +73,11 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # A commit that crosses this many WAL pages copies them into the database file before
-        # it returns. Processes that run the background loops checkpoint five times a second in a
+        # A commit that takes the WAL past this size copies it into the database file before it
+        # returns. Processes that run the background loops checkpoint five times a second in a
         # thread instead (`checkpoint`), so this only bounds the WAL of one that does not.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
+        page_bytes = cursor.execute("PRAGMA page_size").fetchone()[0]
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_BYTES // page_bytes}")
         cursor.close()
 
     writers = _WriterQueue()

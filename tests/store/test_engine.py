@@ -59,6 +59,19 @@ def test_an_existing_sqlite_store_keeps_its_page_size_and_works(tmp_path: Path) 
     assert stored == 1
 
 
+def test_an_in_memory_sqlite_store_works() -> None:
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE probe (x INTEGER)"))
+        conn.execute(text("INSERT INTO probe VALUES (1)"))
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM probe")).scalar_one()
+    engine.dispose()
+
+    assert stored == 1
+
+
 def test_paas_postgres_urls_use_psycopg_3() -> None:
     url = normalise_url("postgres://user:secret@db.example.com:5432/app")
 
