@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from notifier.errors import UserError
@@ -43,19 +43,20 @@ def make_engine(url: str) -> Engine:
     except ArgumentError:
         raise UserError(f"DATABASE_URL is not a database URL: {_redact(url)!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        in_memory = parsed.database in (None, "", ":memory:")
-        return _sqlite_engine(parsed.render_as_string(hide_password=False), in_memory)
+        return _sqlite_engine(parsed)
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
     raise UserError(f"DATABASE_URL must be sqlite:/// or postgres://, not {parsed.drivername!r}")
 
 
-def _sqlite_engine(url: str, in_memory: bool) -> Engine:
+def _sqlite_engine(url: URL) -> Engine:
     connect_args = {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
     # For a file, the last connection returned is the next one lent: work on the loop's thread
     # then keeps one connection, whose page cache stays valid between its transactions (SQLite
     # drops a connection's cache whenever another connection has written since its last one).
-    # An in-memory database has one connection per thread, in a pool that takes no such option.
+    # SQLAlchemy gives an in-memory database (by name or by `mode=memory`) a pool of one
+    # connection per thread, which takes no such option.
+    in_memory = url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
     pool = {} if in_memory else {"pool_use_lifo": True}
     engine = create_engine(url, connect_args=connect_args, **pool)
 
