@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event
@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from notifier.errors import UserError
+from notifier.store.schema import naive_utc
 
 
 def normalise_url(url: str) -> str:
@@ -186,6 +187,4 @@ def sqlite_time(value: datetime) -> str:
     """An aware datetime as SQLAlchemy keeps it in SQLite (naive UTC text, always with
     microseconds), for rows written through the driver on hot paths, where SQLAlchemy's
     per-value binding costs more than the insert."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the store")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return naive_utc(value).isoformat(" ", "microseconds")
