@@ -18,11 +18,12 @@ from notifier.app import Runtime, create_app
 from notifier.ingest.endpoint import Webhooks
 from notifier.settings import Settings
 from notifier.simulate import sample
+from notifier.twilio.catalog import BUNDLED as catalog_bundle
 from notifier.twilio.signature import sign
 
 BASE = "http://bench"
 TOKEN = "bench-token"
-ERROR_CODES_FILE = Path("/work/shared/data/twilio-error-codes.json")
+ERROR_CODES_FILE = Path(str(catalog_bundle))
 CONCURRENCY = 50
 
 

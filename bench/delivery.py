@@ -43,13 +43,14 @@ from typing import Any
 from bench.ingest import free_port, make_requests, readyz
 from bench.openloop import run_open_loop
 from notifier.simulate import sample
+from notifier.twilio.catalog import BUNDLED as catalog_bundle
 from notifier.twilio.signature import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from fakes.slack import FakeSlack  # noqa: E402
 
-ERROR_CODES_FILE = Path("/work/shared/data/twilio-error-codes.json")
+ERROR_CODES_FILE = Path(str(catalog_bundle))
 HOST = "127.0.0.1"
 TOKEN = "bench-auth-token"
 SLACK_TOKEN = "xoxb-bench-token"

@@ -48,12 +48,13 @@ from urllib.parse import urlencode
 
 from bench.openloop import run_open_loop
 from notifier.simulate import sample
+from notifier.twilio.catalog import BUNDLED as catalog_bundle
 from notifier.twilio.signature import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 RULES_FILE = ROOT / "rules.toml"
-ERROR_CODES_FILE = Path("/work/shared/data/twilio-error-codes.json")
+ERROR_CODES_FILE = Path(str(catalog_bundle))
 PATH = "/twilio/debugger"
 CONTENT_TYPE = "application/x-www-form-urlencoded"
 HOST = "127.0.0.1"

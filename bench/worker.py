@@ -48,9 +48,10 @@ from notifier.store.events import IncomingEvent, insert_events, pending_backlog
 from notifier.store.migrations import migrate
 from notifier.store.schema import notifications
 from notifier.twilio import catalog as catalog_module
+from notifier.twilio.catalog import BUNDLED as catalog_bundle
 from notifier.worker import Worker
 
-ERROR_CODES_FILE = Path("/work/shared/data/twilio-error-codes.json")
+ERROR_CODES_FILE = Path(str(catalog_bundle))
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ACCOUNTS = ["AC" + c * 32 for c in "abcde"]  # "e" is the test account the rules drop
 CODES = ["11200", "11200", "11205", "30007", "30008", "32009", "82002"]  # 82002: unmatched

@@ -62,8 +62,8 @@ class Runtime:
 
     @classmethod
     def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
-        """Open and migrate the store, load the rules and the catalog (`fetch_catalog`: from
-        Twilio's site in the background when no TWILIO_ERROR_CODES_FILE is set)."""
+        """Open and migrate the store, load the rules and the catalog (`fetch_catalog`: also
+        refresh it from Twilio's site in the background when TWILIO_ERROR_CODES_REFRESH asks)."""
         engine = make_engine(settings.database_url)
         migrate(engine)
         runtime = cls(settings=settings, engine=engine, rules=RulesHolder(settings.rules_file))
@@ -71,9 +71,8 @@ class Runtime:
         return runtime
 
     def load_catalog(self, *, fetch: bool) -> None:
-        if self.settings.error_codes_file is not None:
-            self.catalog.replace(catalog_module.load_configured(self.settings.error_codes_file))
-        elif fetch:
+        self.catalog.replace(catalog_module.load_initial(self.settings.error_codes_file))
+        if fetch and self.settings.error_codes_refresh and not self.settings.error_codes_file:
             catalog_module.fetch_in_background(self.catalog, CATALOG_CACHE)
 
     def make_worker(self) -> Worker:

@@ -27,6 +27,8 @@ class Settings:
     smtp_url: str | None = None
     email_from: str | None = None
     error_codes_file: Path | None = None
+    # The bundled catalog is used offline; a newer one is fetched only when asked.
+    error_codes_refresh: bool = False
     port: int = 8000
     log_level: str = "INFO"
     # Development only: accept unsigned requests from loopback when no token is configured.
@@ -51,6 +53,9 @@ class Settings:
             smtp_url=get("SMTP_URL"),
             email_from=get("EMAIL_FROM"),
             error_codes_file=_path(get("TWILIO_ERROR_CODES_FILE")),
+            error_codes_refresh=_flag(
+                "TWILIO_ERROR_CODES_REFRESH", get("TWILIO_ERROR_CODES_REFRESH")
+            ),
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
             allow_unsigned_loopback=_flag(

@@ -9,11 +9,14 @@ from sqlalchemy import Engine, create_engine, text
 
 from notifier.store.engine import make_engine, normalise_url
 from notifier.store.migrations import migrate
+from notifier.twilio.catalog import BUNDLED
 
 # Lets tests import shared helpers as `from fakes.slack import FakeSlack`.
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-SHARED_DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_DATA = pathlib.Path(__file__).parent / "data"
+# The catalog the package ships: tests name codes exactly as a fresh install does.
+ERROR_CODES_FILE = pathlib.Path(str(BUNDLED))
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 
 

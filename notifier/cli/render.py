@@ -21,7 +21,7 @@ from notifier.render.slack import render_slack
 from notifier.rules.load import load_rules
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
-from notifier.twilio.catalog import Catalog, load_configured
+from notifier.twilio.catalog import Catalog, load_initial
 
 ROUTE = "render"
 PLACEHOLDER_FROM = "notifier@localhost"
@@ -45,7 +45,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_env()
     rules = load_rules(settings.rules_file)
-    catalog = _catalog(settings)
+    catalog = Catalog(load_initial(settings.error_codes_file))
     event = enrich(event_from_file(Path(args.event)), catalog, rules.settings.accounts)
     ctx = render_context(rules)
     if args.receiver is None:
@@ -71,12 +71,6 @@ def make_notice(event: Event, receiver: str) -> Notice:
         last_seen=event.time,
         receivers=(receiver,),
     )
-
-
-def _catalog(settings: Settings) -> Catalog:
-    if settings.error_codes_file is None:
-        return Catalog()
-    return Catalog(load_configured(settings.error_codes_file))
 
 
 def _receiver(rules: Rules, name: str) -> Receiver:

@@ -7,12 +7,15 @@ import logging
 import threading
 import urllib.request
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from notifier.errors import UserError
 
 CATALOG_URL = "https://www.twilio.com/docs/api/errors/twilio-error-codes.json"
+# Package data, so a fresh install names every known code offline (see data/README.md).
+BUNDLED = resources.files(__package__).joinpath("data", "twilio-error-codes.json")
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,11 @@ def load_file(path: Path) -> dict[str, ErrorCode]:
         raise ValueError(f"{str(path)!r} cannot be read: {error}") from None
 
 
+def load_bundled() -> dict[str, ErrorCode]:
+    """The catalog shipped inside the package (see data/README.md for its source and date)."""
+    return parse_catalog(json.loads(BUNDLED.read_text(encoding="utf-8")))
+
+
 def load_configured(path: Path) -> dict[str, ErrorCode]:
     """The catalog TWILIO_ERROR_CODES_FILE names: a file that cannot be read is the user's to
     fix, for every command alike."""
@@ -69,8 +77,14 @@ def load_configured(path: Path) -> dict[str, ErrorCode]:
         raise UserError(f"TWILIO_ERROR_CODES_FILE {error}") from None
 
 
+def load_initial(configured: Path | None) -> dict[str, ErrorCode]:
+    """TWILIO_ERROR_CODES_FILE's catalog when set, else the bundled one: never the network."""
+    return load_bundled() if configured is None else load_configured(configured)
+
+
 def fetch_in_background(catalog: Catalog, cache: Path, url: str = CATALOG_URL) -> None:
-    """Fill `catalog` from the cache file at once, then from Twilio's site in a daemon thread."""
+    """Fill `catalog` from the cache file at once, then from Twilio's site in a daemon thread;
+    until then it keeps what it holds (the bundled copy)."""
     if cache.exists():
         try:
             catalog.replace(load_file(cache))

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SHARED_DATA
+from conftest import ERROR_CODES_FILE
 from fakes.bot import bot_env, serving
 from starlette.testclient import TestClient
 
@@ -34,7 +34,7 @@ def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime, Path]]:
         auth_tokens=("tok",),
         database_url=f"sqlite:///{tmp_path / 'store.db'}",
         rules_file=rules,
-        error_codes_file=SHARED_DATA / "twilio-error-codes.json",
+        error_codes_file=ERROR_CODES_FILE,
     )
     runtime = Runtime.start(settings, fetch_catalog=False)
     try:

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from conftest import SHARED_DATA
+from conftest import ERROR_CODES_FILE
 from fakes.samples import CREDIT_OVERDRAFT, DAILY_THRESHOLD, DOCS_CURL, REAL_30007, SIP_32009
 
 from notifier.cli import main
@@ -35,7 +35,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text(RULES, encoding="utf-8")
     monkeypatch.setenv("RULES_FILE", str(rules))
-    monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(SHARED_DATA / "twilio-error-codes.json"))
+    monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(ERROR_CODES_FILE))
     monkeypatch.setenv("EMAIL_FROM", "bot@example.com")
 
 

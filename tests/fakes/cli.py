@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 import notifier.app
 import notifier.cli.common
 from notifier.store.engine import make_engine
+from notifier.twilio.catalog import BUNDLED
 
-ERROR_CODES = Path(__file__).resolve().parents[3] / "shared" / "data" / "twilio-error-codes.json"
+ERROR_CODES = Path(str(BUNDLED))
 PROD = "AC" + "a" * 32  # an account the rules keep
 TEST = "AC" + "b" * 32  # an account the rules drop, where they drop one
 CONSOLE_RULES = "[receivers.local]\nconsole = {}\n"

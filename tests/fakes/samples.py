@@ -1,4 +1,4 @@
-"""The real Twilio samples (../shared/data/samples) as the fields Twilio posts.
+"""The real Twilio samples (tests/data/samples) as the fields Twilio posts.
 
 tests/ingest/test_samples.py checks that each payload here is copied verbatim from its file.
 """

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import SHARED_DATA
+from conftest import ERROR_CODES_FILE
 from fakes.samples import DAILY_THRESHOLD, REAL_30007
 from starlette.testclient import TestClient
 
@@ -51,7 +51,7 @@ def bot(
         auth_tokens=("tok",),
         database_url=database_url or f"sqlite:///{tmp_path / 'store.db'}",
         rules_file=rules,
-        error_codes_file=SHARED_DATA / "twilio-error-codes.json",
+        error_codes_file=ERROR_CODES_FILE,
     )
     runtime = Runtime.start(replace(base, **settings), fetch_catalog=False)
     app = create_app(runtime, run_worker=False)

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote_from_bytes, urlencode
 
 import pytest
-from conftest import SHARED_DATA
+from conftest import ERROR_CODES_FILE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import ImmutableMultiDict
@@ -35,7 +35,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
         auth_tokens=("tok",),
         database_url=f"sqlite:///{folder / 'store.db'}",
         rules_file=rules,
-        error_codes_file=SHARED_DATA / "twilio-error-codes.json",
+        error_codes_file=ERROR_CODES_FILE,
     )
     runtime = Runtime.start(settings, fetch_catalog=False)
     app = create_app(runtime, run_worker=False)

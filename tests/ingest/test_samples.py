@@ -1,4 +1,4 @@
-"""Real Twilio samples (../shared/data/samples) through each source's parser."""
+"""Real Twilio samples (tests/data/samples) through each source's parser."""
 
 import json
 from collections.abc import Callable, Mapping
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import SHARED_DATA
+from conftest import TEST_DATA
 from fakes.samples import (
     CREDIT_OVERDRAFT,
     DAILY_THRESHOLD,
@@ -22,7 +22,7 @@ from notifier.events import Event
 from notifier.ingest import alarms, debugger, event_streams, fallback, usage_triggers
 from notifier.ingest.request import BadRequest, Parsed, RequestData
 
-SAMPLES = SHARED_DATA / "samples"
+SAMPLES = TEST_DATA / "samples"
 RECEIVED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 
 SIP_MESSAGE = (

@@ -481,7 +481,7 @@ def test_repo_example_rules_validate_without_environment() -> None:
     assert rules.time_windows and rules.digests
 
 
-# Fields of the events in /work/shared/data/samples/, as the ingest normalises them.
+# Fields of the events in tests/data/samples/, as the ingest normalises them.
 SAMPLES = {
     "debugger-11200-docs-example": {
         "source": "debugger",
