@@ -81,7 +81,9 @@ def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: d
         silences = group_store.active_silences(conn, now)
         marks = group_store.load_marks(conn)
         state = group_store.load_group(conn, key)
-    held = suppression(route, rules, event.fields(), now, silences, marks)
+    # As if the event arrived now: silences and mute windows judge the processing time,
+    # inhibition the time of receipt, never the event's own timestamp.
+    held = suppression(route, rules, event.fields(), silences, marks, now=now, received_at=now)
     lines = [
         f"route {route.name!r}{' (continue)' if route.continue_ else ''}",
         f"  receivers:  {', '.join(route.timing.receivers) or '(none)'}",

@@ -119,13 +119,16 @@ class Pipeline:
         for stored in events:
             event = enrich(stored.event, self._catalog, rules.settings.accounts)
             fields = event.fields()
+            received = stored.received_at
             for mark in marks_set_by(rules, fields):
-                marks[mark] = batch.marks[mark] = max(marks.get(mark, event.time), event.time)
+                marks[mark] = batch.marks[mark] = max(marks.get(mark, received), received)
             routes = select_routes(rules, fields)
             if not routes:
                 batch.record(stored, None, Outcome.UNMATCHED, None)
             for route in routes:
-                held = suppression(route, rules, fields, event.time, silences, marks)
+                held = suppression(
+                    route, rules, fields, silences, marks, now=now, received_at=received
+                )
                 key = group_key(route, event)[0]
                 if held is not None:
                     batch.record(stored, route.name, held, key)

@@ -1,6 +1,10 @@
 """Why an event routed to a route is not alerted: dropped, silenced, inhibited or muted.
 
 Pure functions over plain data; the caller loads silences and inhibit marks from the store.
+Every check runs on the bot's own clock, never on Twilio's timestamp, which can be hours old
+(late webhooks, Event Streams retries, a backlog after a restart): silences and mute windows
+judge the moment the event is processed, as Alertmanager does, and inhibition the moments the
+bot received the events.
 """
 
 from __future__ import annotations
@@ -60,19 +64,24 @@ def suppression(
     route: Route,
     rules: Rules,
     fields: Mapping[str, object],
-    when: datetime,
     silences: Sequence[Silence],
     marks: InhibitMarks,
+    *,
+    now: datetime,
+    received_at: datetime,
 ) -> Outcome | None:
-    """The first reason that holds the event back on this route, or None to go on."""
+    """The first reason that holds the event back on this route, or None to go on.
+
+    `now` is when the event is processed, `received_at` when the bot received it; `marks`
+    hold the times the bot received the events that set them."""
     if route.drop:
         return Outcome.DROPPED
     # Each check is skipped outright when nothing could trigger it: this runs per event.
-    if silences and any(silence.covers(fields, when) for silence in silences):
+    if silences and any(silence.covers(fields, now) for silence in silences):
         return Outcome.SILENCED
-    if rules.inhibits and _inhibited(rules, fields, when, marks):
+    if rules.inhibits and _inhibited(rules, fields, received_at, marks):
         return Outcome.INHIBITED
-    if route.mute_during and muted_by(route, rules, when):
+    if route.mute_during and muted_by(route, rules, now):
         return Outcome.MUTED
     return None
 
@@ -87,12 +96,12 @@ def muted_by(route: Route, rules: Rules, when: datetime) -> str | None:
 
 
 def _inhibited(
-    rules: Rules, fields: Mapping[str, object], when: datetime, marks: InhibitMarks
+    rules: Rules, fields: Mapping[str, object], received_at: datetime, marks: InhibitMarks
 ) -> bool:
     for rule in rules.inhibits:
         if not matches(rule.suppress, fields) or matches(rule.when, fields):
             continue
         seen = marks.get((rule.key, equal_key(rule, fields)))
-        if seen is not None and timedelta(0) <= when - seen <= rule.for_:
+        if seen is not None and timedelta(0) <= received_at - seen <= rule.for_:
             return True
     return False

@@ -32,11 +32,11 @@ ROUTES = {
 }
 
 
-def make_rules(*routes: str, defaults: str = "") -> Rules:
-    """Rules with the named ROUTES, in that order."""
+def make_rules(*routes: str, defaults: str = "", extra: str = "") -> Rules:
+    """Rules with the named ROUTES, in that order, then `extra` (inhibits, time windows)."""
     text = "[receivers.local]\nconsole = {}\n[defaults]\n" + defaults + "\n"
     text += "".join(ROUTES[name] for name in routes)
-    return parse_rules(text, "rules.toml", {})
+    return parse_rules(text + extra, "rules.toml", {})
 
 
 def make_incoming(at: datetime = NOW, **fields: Any) -> IncomingEvent:
@@ -49,9 +49,9 @@ def make_incoming(at: datetime = NOW, **fields: Any) -> IncomingEvent:
     )
 
 
-def store(engine: Engine, *items: IncomingEvent) -> None:
+def store(engine: Engine, *items: IncomingEvent, received: datetime = NOW) -> None:
     with engine.begin() as conn:
-        insert_events(conn, items, NOW)
+        insert_events(conn, items, received)
 
 
 @dataclass
@@ -264,6 +264,79 @@ def test_silenced_event_is_recorded_and_not_alerted(engine: Engine) -> None:
         ("sms", "alerted"),
     ]
     assert [reason for reason, *_ in sent(engine)] == ["first"]
+
+
+def test_late_event_stamped_before_a_silence_was_added_is_silenced(engine: Engine) -> None:
+    with engine.begin() as conn:
+        group_store.add_silence(conn, {"error_code": "11200"}, NOW, NOW + timedelta(hours=1), "x")
+    store(engine, make_incoming(NOW - timedelta(minutes=1)))
+
+    make_worker(engine, lambda: make_rules("webhooks"), Clock()).process_once()
+
+    assert [outcome for _, _, outcome in outcomes(engine)] == ["silenced"]
+    assert sent(engine) == []
+
+
+INHIBIT_11200_BY_11205 = """
+[[inhibit]]
+when = { error_code = "11205" }
+suppress = { error_code = "11200" }
+equal = ["account_sid"]
+for = "10m"
+"""
+
+
+def test_inhibit_runs_on_the_times_the_bot_received_the_events(engine: Engine) -> None:
+    rules = make_rules("webhooks", extra=INHIBIT_11200_BY_11205)
+    clock = Clock()
+    worker = make_worker(engine, lambda: rules, clock)
+    store(engine, make_incoming(NOW - timedelta(hours=3), error_code="11205"))  # a late delivery
+    worker.process_once()
+
+    clock.advance(60)
+    store(engine, make_incoming(clock.now), received=clock.now)
+    worker.process_once()
+
+    assert [outcome for _, _, outcome in outcomes(engine)] == ["unmatched", "inhibited"]
+    assert sent(engine) == []
+
+
+NIGHTLY_DEPLOY = """
+[time_windows.nightly-deploy]
+times = ["02:00-02:30"]
+"""
+MUTED_WEBHOOKS = (
+    '[[routes]]\nname = "webhooks"\nmatch = { error_code = ["11200"] }\n'
+    'mute_during = ["nightly-deploy"]\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("stamped", "processed", "expected"),
+    [
+        (datetime(2024, 6, 4, 1, 55, tzinfo=UTC), datetime(2024, 6, 4, 2, 5, tzinfo=UTC), "muted"),
+        (
+            datetime(2024, 6, 4, 2, 5, tzinfo=UTC),
+            datetime(2024, 6, 4, 2, 35, tzinfo=UTC),
+            "alerted",
+        ),
+    ],
+    ids=[
+        "stamped-before-the-window-processed-in-it-is-muted",
+        "stamped-in-the-window-processed-after-it-is-alerted",
+    ],
+)
+def test_mute_window_runs_on_the_time_the_worker_processes_the_event(
+    engine: Engine, stamped: datetime, processed: datetime, expected: str
+) -> None:
+    rules = parse_rules(
+        "[receivers.local]\nconsole = {}\n" + MUTED_WEBHOOKS + NIGHTLY_DEPLOY, "rules.toml", {}
+    )
+    store(engine, make_incoming(stamped), received=stamped)
+
+    make_worker(engine, lambda: rules, Clock(processed)).process_once()
+
+    assert [outcome for _, _, outcome in outcomes(engine)] == [expected]
 
 
 def test_silences_are_added_listed_and_expired(engine: Engine) -> None:

@@ -94,11 +94,21 @@ def suppressed(
     *,
     route: str = "webhooks",
     at: datetime = NOW,
+    received: datetime | None = None,
     silences: tuple[Silence, ...] = (),
     marks: InhibitMarks | None = None,
 ) -> Outcome | None:
+    """The outcome of processing the event at `at`, received at `received` (default `at`)."""
     rules = make_rules()
-    return suppression(route_named(rules, route), rules, fields, at, silences, marks or {})
+    return suppression(
+        route_named(rules, route),
+        rules,
+        fields,
+        silences,
+        marks or {},
+        now=at,
+        received_at=received or at,
+    )
 
 
 def test_event_on_drop_route_is_dropped() -> None:
@@ -136,6 +146,74 @@ def test_plain_event_goes_on() -> None:
 )
 def test_silence(silence: Silence, expected: Outcome | None) -> None:
     assert suppressed(make_fields(), silences=(silence,)) == expected
+
+
+MINUTE = timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("stamped", "processed", "silence", "expected"),
+    [
+        (NOW - MINUTE, NOW, make_silence(starts=timedelta(0)), Outcome.SILENCED),
+        (NOW - 3 * timedelta(hours=1), NOW, make_silence(starts=timedelta(0)), Outcome.SILENCED),
+        (NOW, NOW + 2 * MINUTE, make_silence(ends=MINUTE), None),
+        (NOW, NOW - MINUTE, make_silence(starts=timedelta(0)), None),
+    ],
+    ids=[
+        "late-event-stamped-before-the-silence-was-added-is-silenced",
+        "backlog-of-old-events-processed-during-a-silence-is-silenced",
+        "event-stamped-in-a-silence-processed-after-it-ended-is-alerted",
+        "event-processed-before-the-silence-starts-is-alerted",
+    ],
+)
+def test_silence_judges_the_time_of_processing_not_twilios_timestamp(
+    stamped: datetime, processed: datetime, silence: Silence, expected: Outcome | None
+) -> None:
+    assert suppressed(make_fields(stamped), at=processed, silences=(silence,)) == expected
+
+
+@pytest.mark.parametrize(
+    ("stamped", "processed", "expected"),
+    [
+        ("2024-06-04 01:50", "2024-06-04 02:05", Outcome.MUTED),
+        ("2024-06-04 02:10", "2024-06-04 02:40", None),
+        ("2024-06-03 23:00", "2024-06-04 02:29", Outcome.MUTED),
+    ],
+    ids=[
+        "stamped-before-the-window-processed-in-it-is-muted",
+        "stamped-in-the-window-processed-after-it-is-alerted",
+        "backlog-from-last-night-processed-in-the-window-is-muted",
+    ],
+)
+def test_mute_window_judges_the_time_of_processing_not_twilios_timestamp(
+    stamped: str, processed: str, expected: Outcome | None
+) -> None:
+    outcome = suppressed(make_fields(berlin(stamped)), at=berlin(processed))
+
+    assert outcome == expected
+
+
+@pytest.mark.parametrize(
+    ("stamped", "received", "when_received", "expected"),
+    [
+        (NOW - 3 * timedelta(hours=1), NOW, NOW - 5 * MINUTE, Outcome.INHIBITED),
+        (NOW, NOW, NOW - 3 * timedelta(hours=1), None),
+        (NOW, NOW - 5 * MINUTE, NOW, None),
+    ],
+    ids=[
+        "target-stamped-hours-ago-received-within-for-is-inhibited",
+        "when-event-received-hours-ago-does-not-inhibit",
+        "target-received-before-the-when-event-is-not-inhibited",
+    ],
+)
+def test_inhibit_judges_the_times_the_bot_received_the_events(
+    stamped: datetime, received: datetime, when_received: datetime, expected: Outcome | None
+) -> None:
+    marks = marks_at(make_rules(), when_received)
+
+    outcome = suppressed(make_fields(stamped), at=NOW, received=received, marks=marks)
+
+    assert outcome == expected
 
 
 def marks_at(rules: Rules, at: datetime, **fields: Any) -> dict[tuple[str, str], datetime]:
@@ -281,8 +359,9 @@ def test_drop_wins_over_every_other_reason() -> None:
     drop = route_named(rules, "ignore-test-account")
     fields = make_fields(berlin("2024-06-04 02:10"), account_sid=TEST)
     marks = marks_at(rules, berlin("2024-06-04 02:10"), account_sid=TEST)
+    at = berlin("2024-06-04 02:10")
 
-    outcome = suppression(drop, rules, fields, berlin("2024-06-04 02:10"), [make_silence()], marks)
+    outcome = suppression(drop, rules, fields, [make_silence()], marks, now=at, received_at=at)
 
     assert outcome == Outcome.DROPPED
 
@@ -316,8 +395,10 @@ def test_drop_route_never_lets_an_event_through(
     silences = [Silence(1, {}, at - timedelta(hours=1), at + timedelta(hours=1), "")]
     marks = marks_at(rules, at, account_sid=fields["account_sid"]) if inhibited else {}
 
+    fields = make_fields(at, **fields)
+
     outcome = suppression(
-        drop, rules, make_fields(at, **fields), at, silences if silenced else [], marks
+        drop, rules, fields, silences if silenced else [], marks, now=at, received_at=at
     )
 
     assert outcome == Outcome.DROPPED
