@@ -157,3 +157,39 @@ def test_unreadable_event_file_is_a_user_error(
 ) -> None:
     assert main(["render", "--event", str(tmp_path / "missing.txt")]) == 1
     assert "cannot read the event" in capsys.readouterr().err
+
+
+def events_json_file(tmp_path: Path, *codes: str) -> str:
+    """A file of `notifier events --json` output: an array of the stored events."""
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    entries = [
+        {"id": n, "received_at": "2024-05-01T12:00:01Z", **event.to_json()}
+        for n, event in enumerate(
+            (Event(source="debugger", time=at, error_code=code, level="error") for code in codes),
+            start=1,
+        )
+    ]
+    path = tmp_path / "events.json"
+    path.write_text(json.dumps(entries), encoding="utf-8")
+    return str(path)
+
+
+def test_events_json_output_of_one_event_renders_that_event(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = render_slack(capsys, events_json_file(tmp_path, "11200"))
+
+    assert message["blocks"][0]["text"]["text"] == "ERROR 11200 HTTP retrieval failure"
+
+
+def test_events_json_output_of_several_events_exits_1_saying_one_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = events_json_file(tmp_path, "11200", "30007")
+
+    assert main(["render", "--event", path, "--receiver", "ops"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        f"notifier: error: {path}: one event is expected, the file holds 2"
+    )
