@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from notifier.cli.common import open_store, settings_from_env
+from notifier.cli.common import settings_from_env
+from notifier.store.engine import make_engine
+from notifier.store.migrations import Migrated, migrate
 
 
 def add_parser(subparsers: Any) -> None:
@@ -18,7 +20,20 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    engine.dispose()
-    print("store schema is up to date")
+    engine = make_engine(settings_from_env().database_url)
+    try:
+        migrated = migrate(engine)
+    finally:
+        engine.dispose()
+    print(summary(migrated))
     return 0
+
+
+def summary(migrated: Migrated) -> str:
+    """What `migrate` did, in the words of someone who just ran it."""
+    before, after = migrated
+    if before == 0:
+        return f"created the store, schema v{after}"
+    if before < after:
+        return f"upgraded the store from schema v{before} to v{after}"
+    return f"the store is up to date (schema v{after})"

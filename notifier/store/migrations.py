@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from notifier.store import schema
 
 Migration = Callable[[Connection], None]
+
+
+class Migrated(NamedTuple):
+    """The store's schema version before and after `migrate`; 0 before: a new store."""
+
+    before: int
+    after: int
 
 
 def _v1_events(conn: Connection) -> None:
@@ -74,13 +82,19 @@ def current_version(conn: Connection) -> int:
     return int(version or 0)
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine) -> Migrated:
     """Bring the store to the latest schema; safe when several processes start at once."""
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Serialise concurrent starts; released at commit.
             conn.execute(text("SELECT pg_advisory_xact_lock(7274)"))
-        version = current_version(conn)
-        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-            step(conn)
-            conn.execute(insert(schema.schema_version).values(version=number))
+        return upgrade(conn, len(MIGRATIONS))
+
+
+def upgrade(conn: Connection, target: int) -> Migrated:
+    """Apply the migrations after the store's version, up to version `target`."""
+    version = current_version(conn)
+    for number, step in enumerate(MIGRATIONS[version:target], start=version + 1):
+        step(conn)
+        conn.execute(insert(schema.schema_version).values(version=number))
+    return Migrated(version, max(version, target))
