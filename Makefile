@@ -17,7 +17,7 @@ $(BIN)/notifier: pyproject.toml
 run: $(BIN)/notifier
 	@echo
 	@echo "  The bot listens on http://127.0.0.1:$(PORT). In another terminal, send it a sample:"
-	@echo "      $(BIN)/notifier simulate debugger"
+	@echo "      $(BIN)/notifier simulate debugger --url http://127.0.0.1:$(PORT)"
 	@echo "  and watch the alert appear below. Ctrl-C stops it."
 	@echo
 	ALLOW_UNSIGNED_LOOPBACK=1 PORT=$(PORT) $(BIN)/notifier serve --host 127.0.0.1
