@@ -52,6 +52,10 @@ MAX_ATTEMPTS = 30
 FOLD_OVER = 5
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 600.0
+# The longest one job (a Slack post with its duplicate check and its parent's refresh, three
+# calls of at most 10 s each) may run before it is given up and retried.
+JOB_TIMEOUT = 30.0
+LEASE_MARGIN = timedelta(seconds=15)
 
 
 def backoff(attempts: int) -> float:
@@ -92,7 +96,8 @@ def plan(deliveries: list[Delivery], lane_for: LaneFor) -> list[Job]:
 
 
 class Deliverer:
-    """One failing receiver never holds up the others: every delivery is sent concurrently."""
+    """One slow or failing receiver never holds up the others, nor the caller: every job is
+    sent concurrently, recorded as soon as it ends, and ends within `job_timeout` seconds."""
 
     def __init__(
         self,
@@ -103,7 +108,8 @@ class Deliverer:
         lane_for: LaneFor | None = None,
         metrics: Metrics | None = None,
         batch_size: int = 100,
-        lease: timedelta = timedelta(minutes=2),
+        job_timeout: float = JOB_TIMEOUT,
+        lease: timedelta | None = None,
     ) -> None:
         self._engine = engine
         self._sender_for = sender_for
@@ -111,18 +117,53 @@ class Deliverer:
         self._lane_for: LaneFor = lane_for or (lambda _receiver: None)
         self._metrics = metrics
         self._batch_size = batch_size
-        self._lease = lease
+        self._job_timeout = job_timeout
+        # Longer than any job may take, so a live worker's deliveries are never claimed twice;
+        # short, so a dead worker's come back soon (and are checked before they are resent).
+        self._lease = lease or timedelta(seconds=job_timeout) + LEASE_MARGIN
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def run_once(self) -> int:
+        """Claims due deliveries and sends them; returns, once all are recorded, how many."""
+        claimed = await self.start_once()
+        await self.wait()
+        return claimed
+
+    async def start_once(self) -> int:
+        """Claims due deliveries and starts sending them; returns how many, without waiting."""
         deliveries = await run_for_loop(self._engine, self._claim)
         if not deliveries:
             return 0
         jobs = plan(deliveries, self._lane_for)
         jobs = [await self._whole_backlog(job) for job in jobs]
-        outcomes = await asyncio.gather(*(self._run(job) for job in jobs))
-        results = list(zip(jobs, outcomes, strict=True))
-        await run_for_loop(self._engine, partial(self._record, results))
+        task = asyncio.create_task(self._send_all(jobs))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
         return sum(len(job.deliveries) for job in jobs)
+
+    async def wait(self) -> None:
+        """Until every job started so far is sent and recorded."""
+        while self._sending:
+            await asyncio.wait(set(self._sending))
+
+    async def stop(self) -> None:
+        """Abandons the jobs in flight: their leases run out and they are claimed again."""
+        for task in set(self._sending):
+            task.cancel()
+        await asyncio.gather(*self._sending, return_exceptions=True)
+
+    async def _send_all(self, jobs: list[Job]) -> None:
+        running = {asyncio.create_task(self._run(job)): job for job in jobs}
+        try:
+            while running:
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                results = [(running.pop(task), task.result()) for task in done]
+                await run_for_loop(self._engine, partial(self._record, results))
+        except Exception:  # the leases run out and the deliveries are claimed again
+            log.exception("recording deliveries failed")
+        finally:
+            for task in running:
+                task.cancel()
 
     def _claim(self) -> list[Delivery]:
         with self._engine.begin() as conn:
@@ -142,6 +183,15 @@ class Deliverer:
         return Job(job.deliveries + more, job.lane)
 
     async def _run(self, job: Job) -> Paced:
+        try:
+            async with asyncio.timeout(self._job_timeout):
+                return await self._job(job)
+        except TimeoutError:
+            which = sorted({delivery.receiver for delivery in job.deliveries})
+            log.warning("delivery to %s took over %ss: given up", which, self._job_timeout)
+            return Retry(None, f"timed out after {self._job_timeout:g}s", unknown=True)
+
+    async def _job(self, job: Job) -> Paced:
         if job.lane is None:
             return await self._send(job.deliveries[0])
         receivers = sorted({delivery.receiver for delivery in job.deliveries})
@@ -208,7 +258,7 @@ def _store(
     elif isinstance(step, Retry):
         attempts = max(delivery.attempts for delivery in batch)
         wait = step.after_seconds if step.after_seconds is not None else backoff(attempts)
-        mark_retry(conn, ids, now + timedelta(seconds=wait), step.reason)
+        mark_retry(conn, ids, now + timedelta(seconds=wait), step.reason, unknown=step.unknown)
     else:
         receivers = sorted({delivery.receiver for delivery in batch})
         which = str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)})"

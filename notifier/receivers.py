@@ -35,7 +35,13 @@ class Channels:
     ) -> None:
         self.settings = settings
         pacer = Pacer(engine, clock)
-        self.slack = SlackDelivery(engine, settings.slack_bot_token, settings.slack_api_url, pacer)
+        self.slack = SlackDelivery(
+            engine,
+            settings.slack_bot_token,
+            settings.slack_api_url,
+            pacer,
+            settings.slack_timeout,
+        )
         self.smtp = smtp_config(settings.smtp_url, settings.email_from)
 
     async def aclose(self) -> None:

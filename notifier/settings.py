@@ -24,6 +24,8 @@ class Settings:
     rules_file: Path = Path("rules.toml")
     slack_bot_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Seconds any one call to Slack may take before it is given up and retried.
+    slack_timeout: float = 10.0
     smtp_url: str | None = None
     email_from: str | None = None
     error_codes_file: Path | None = None

@@ -90,21 +90,25 @@ class Worker:
             return len(self._pipeline.flush_due(conn, self._clock()))
 
     async def run(self) -> None:
-        while True:
-            busy = await self._step()
-            if not busy:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
-                # Let a burst gather: one batch of many events costs far less than many of
-                # one, and every batch holds SQLite's write lock against incoming requests.
-                await asyncio.sleep(self._settle)
+        try:
+            while True:
+                busy = await self._step()
+                if not busy:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+                    # Let a burst gather: one batch of many events costs far less than many of
+                    # one, and every batch holds SQLite's write lock against incoming requests.
+                    await asyncio.sleep(self._settle)
+        finally:
+            await self._deliverer.stop()
 
     async def _step(self) -> bool:
         try:
             processed = await run_for_loop(self._engine, self.process_once)
             flushed = await run_for_loop(self._engine, self.flush_once)
-            delivered = await self._deliverer.run_once()
+            # Sends go on in the background: a slow receiver does not hold up new events.
+            delivered = await self._deliverer.start_once()
         except Exception:
             log.exception("worker step failed; its events will be claimed again")
             return False

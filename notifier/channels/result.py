@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
+import aiohttp
 import aiosmtplib
 
 
 @dataclass(frozen=True)
 class Sent:
     ts: str | None = None
+    # The channel ID Slack answered with: edits and replies must name it, not "#name".
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
 class Retry:
     after_seconds: float | None
     reason: str
+    # The request may have reached the other side (a timeout, a dropped connection): before
+    # posting again, look for the first try. Not part of equality: the reason says the same.
+    unknown: bool = field(default=False, compare=False)
+
+
+class Refusal(Enum):
+    """Slack errors a sender acts on rather than only reports."""
+
+    INVALID_BLOCKS = "invalid_blocks"
+    MESSAGE_NOT_FOUND = "message_not_found"
 
 
 @dataclass(frozen=True)
 class Failed:
     reason: str
+    refusal: Refusal | None = field(default=None, compare=False)
 
 
 Outcome = Sent | Retry | Failed
@@ -42,12 +57,22 @@ def classify_slack_api(status: int, body: Any, headers: Mapping[str, str]) -> Ou
         return Retry(None, f"slack: HTTP {status}")
     data = body if isinstance(body, Mapping) else {}
     if data.get("ok") is True and status == 200:
-        ts = data.get("ts")
-        return Sent(str(ts) if ts is not None else None)
+        return Sent(_text_or_none(data.get("ts")), _text_or_none(data.get("channel")))
     error = _detail(str(data.get("error") or f"HTTP {status} without an error"))
     if error in SLACK_TRANSIENT:
         return Retry(retry_after(headers), f"slack: {error}")
-    return Failed(f"slack: {error}")
+    return Failed(f"slack: {error}", _refusal(error))
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _refusal(error: str) -> Refusal | None:
+    try:
+        return Refusal(error)
+    except ValueError:
+        return None
 
 
 def classify_webhook(status: int, text: str, headers: Mapping[str, str]) -> Outcome:
@@ -58,15 +83,18 @@ def classify_webhook(status: int, text: str, headers: Mapping[str, str]) -> Outc
         return Retry(retry_after(headers), "slack webhook: rate limited (429)")
     if status >= 500:
         return Retry(None, f"slack webhook: HTTP {status}")
-    return Failed(f"slack webhook: HTTP {status} {_detail(text)}".rstrip())
+    # https://api.slack.com/messaging/webhooks#handling_errors: a 400 with the error word.
+    return Failed(f"slack webhook: HTTP {status} {_detail(text)}".rstrip(), _refusal(text.strip()))
 
 
 def classify_transport_error(exc: BaseException) -> Retry:
-    """No HTTP answer at all (refused, reset, timed out): always worth another try."""
+    """No HTTP answer at all (refused, reset, timed out): always worth another try. Only a
+    refused connection proves the request never arrived; any other may have been acted on."""
+    unknown = not isinstance(exc, aiohttp.ClientConnectorError)
     if isinstance(exc, TimeoutError):
-        return Retry(None, "timed out")
+        return Retry(None, "timed out", unknown=unknown)
     # The exception text of HTTP clients may carry the request URL, so only its kind is kept.
-    return Retry(None, f"connection failed ({type(exc).__name__})")
+    return Retry(None, f"connection failed ({type(exc).__name__})", unknown=unknown)
 
 
 def classify_smtp_error(exc: BaseException) -> Outcome:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from notifier.channels.result import (
     Outcome,
+    Sent,
     classify_slack_api,
     classify_transport_error,
     classify_webhook,
@@ -19,7 +21,18 @@ from notifier.channels.result import (
 )
 
 SLACK_API_URL = "https://slack.com/api/"
+# Every call to Slack ends within this, answered or not (a retry, see result.py).
 TIMEOUT_SECONDS = 10
+# The message metadata type the bot tags its posts with (https://api.slack.com/metadata/using).
+EVENT_TYPE = "twilio_alert"
+# A page of conversations.history: the bot only looks back to its own first try.
+HISTORY_PAGE = 200
+
+
+def session_with_timeout(seconds: float) -> aiohttp.ClientSession:
+    """A session whose every request ends within `seconds`: slack_sdk ignores its own timeout
+    when given a session, and aiohttp's default would wait 300 s for an answer."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds))
 
 
 def make_client(
@@ -37,45 +50,93 @@ def make_client(
     )
 
 
+def delivery_metadata(delivery_id: int) -> dict[str, Any]:
+    """The metadata a post carries so that a retry can find it in the channel's history."""
+    return {"event_type": EVENT_TYPE, "event_payload": {"delivery_id": str(delivery_id)}}
+
+
 async def post_message(
-    client: AsyncWebClient, channel: str, payload: dict[str, Any], thread_ts: str | None = None
+    client: AsyncWebClient,
+    channel: str,
+    payload: dict[str, Any],
+    thread_ts: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Outcome:
     """`chat.postMessage`; a `thread_ts` makes it a reply in that message's thread."""
     call = client.chat_postMessage(
-        channel=channel, text=payload["text"], blocks=payload.get("blocks"), thread_ts=thread_ts
+        channel=channel,
+        text=payload["text"],
+        blocks=payload.get("blocks"),
+        thread_ts=thread_ts,
+        metadata=metadata,
     )
-    return await _call(client, call)
+    outcome, _ = await _call(client, call)
+    return outcome
 
 
 async def update_message(
     client: AsyncWebClient, channel: str, ts: str, payload: dict[str, Any]
 ) -> Outcome:
-    """`chat.update` of a message posted earlier (count and last seen change in place)."""
+    """`chat.update` of a message posted earlier; `channel` must be its ID, not its name
+    (https://api.slack.com/methods/chat.update, slackapi/python-slack-sdk#696)."""
     call = client.chat_update(
         channel=channel, ts=ts, text=payload["text"], blocks=payload.get("blocks")
     )
-    return await _call(client, call)
+    outcome, _ = await _call(client, call)
+    return outcome
 
 
-async def _call(client: AsyncWebClient, call: Awaitable[AsyncSlackResponse]) -> Outcome:
+async def find_posted(
+    client: AsyncWebClient, channel: str, since: datetime, metadata: dict[str, Any]
+) -> Outcome | None:
+    """The message posted since `since` that carries `metadata`, as Sent; None when there is
+    none; Failed when Slack will not say (no history scope: the caller posts, at-least-once)."""
+    call = client.conversations_history(
+        channel=channel,
+        oldest=f"{since.timestamp():.6f}",
+        include_all_metadata=True,
+        limit=HISTORY_PAGE,
+    )
+    outcome, data = await _call(client, call)
+    if not isinstance(outcome, Sent):
+        return outcome
+    for message in data.get("messages") or []:
+        if _carries(message, metadata):
+            return Sent(str(message.get("ts")), channel)
+    return None
+
+
+def _carries(message: Any, metadata: dict[str, Any]) -> bool:
+    found = message.get("metadata") if isinstance(message, Mapping) else None
+    return isinstance(found, Mapping) and all(found.get(key) == metadata[key] for key in metadata)
+
+
+async def _call(
+    client: AsyncWebClient, call: Awaitable[AsyncSlackResponse]
+) -> tuple[Outcome, Mapping[str, Any]]:
+    data: Any = {}
     try:
         response = await call
-        outcome = classify_slack_api(response.status_code, response.data, response.headers)
+        data = response.data
+        outcome = classify_slack_api(response.status_code, data, response.headers)
     except SlackApiError as exc:
         answer = exc.response
         outcome = classify_slack_api(answer.status_code, answer.data, answer.headers)
     except (TimeoutError, aiohttp.ClientError) as exc:
         outcome = classify_transport_error(exc)
-    return redact(outcome, client.token)
+    return redact(outcome, client.token), data if isinstance(data, Mapping) else {}
 
 
 async def post_webhook(
-    session: aiohttp.ClientSession, url: str, payload: dict[str, Any]
+    session: aiohttp.ClientSession,
+    url: str,
+    payload: dict[str, Any],
+    timeout: float = TIMEOUT_SECONDS,
 ) -> Outcome:
     """POST to an incoming webhook; its URL is a secret and never appears in the outcome."""
     try:
-        timeout = aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)
-        async with session.post(url, json=payload, timeout=timeout) as response:
+        limit = aiohttp.ClientTimeout(total=timeout)
+        async with session.post(url, json=payload, timeout=limit) as response:
             text = await response.text(errors="replace")
             outcome = classify_webhook(response.status, text, response.headers)
     except (TimeoutError, aiohttp.ClientError) as exc:

@@ -7,13 +7,13 @@ from typing import Any
 from notifier.digest.build import CodeLine, DigestReport
 from notifier.digest.render import CONSOLE_URL, title, trend
 from notifier.render.context import RenderContext, local_time
-from notifier.render.escape import TRUNCATED, mrkdwn, mrkdwn_truncated, safe_url
+from notifier.render.escape import mrkdwn, mrkdwn_truncated, safe_url
 from notifier.render.slack import (
     MAX_BLOCKS,
     MAX_FALLBACK,
-    MAX_SECTION,
     Block,
     actions_block,
+    fit,
     header_block,
 )
 from notifier.twilio.sids import error_docs_link
@@ -43,20 +43,6 @@ def render_digest_slack(report: DigestReport, ctx: RenderContext) -> dict[str, A
 
 def _text(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text)}}
-
-
-def fit(text: str, limit: int = MAX_SECTION) -> str:
-    """Whole lines of already escaped mrkdwn up to `limit`, then a visible marker."""
-    if len(text) <= limit:
-        return text
-    kept: list[str] = []
-    room = limit - len(TRUNCATED) - 1
-    for line in text.split("\n"):
-        if len(line) + 1 > room:
-            break
-        kept.append(line)
-        room -= len(line) + 1
-    return "\n".join([*kept, TRUNCATED])
 
 
 def _v(text: str) -> str:

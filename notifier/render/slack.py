@@ -7,7 +7,7 @@ from typing import Any
 from notifier.notices import Notice
 from notifier.render import facts as f
 from notifier.render.context import RenderContext, reason_text
-from notifier.render.escape import mrkdwn_truncated, safe_url, truncate
+from notifier.render.escape import TRUNCATED, mrkdwn, mrkdwn_truncated, safe_url, truncate
 
 # https://api.slack.com/reference/block-kit/blocks
 MAX_BLOCKS = 50
@@ -16,7 +16,11 @@ MAX_SECTION = 3000
 MAX_FIELDS = 10
 MAX_FIELD = 2000
 MAX_FALLBACK = 3000
+# https://api.slack.com/reference/block-kit/block-elements#button
 MAX_BUTTON_TEXT = 75
+MAX_BUTTON_URL = 3000
+# https://api.slack.com/methods/chat.postMessage#truncating: longer text is refused or cut.
+MAX_TEXT = 40_000
 MAX_STORM_GROUPS = 15
 
 Block = dict[str, Any]
@@ -32,9 +36,42 @@ def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
         *_optional_section("Message", event.message, code=False),
         *_optional_section("Request", f.request_line(event), code=True),
         *_optional_section("Response", f.response_text(event), code=True),
-        actions_block(f.links(event)),
+        *_optional_actions(f.links(event)),
     ]
     return {"text": mrkdwn_truncated(fallback, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def plain_version(payload: dict[str, Any]) -> dict[str, Any]:
+    """The same message as text alone, for when Slack still refuses its blocks."""
+    lines = [str(payload.get("text", ""))]
+    lines += [text for block in payload.get("blocks", []) for text in _block_lines(block)]
+    return {"text": fit("\n".join(line for line in lines if line), MAX_TEXT)}
+
+
+def _block_lines(block: Block) -> list[str]:
+    """The text of a block as mrkdwn lines; buttons become `label: url`."""
+    texts = [block["text"]] if isinstance(block.get("text"), dict) else []
+    texts += block.get("fields", [])
+    elements = block.get("elements", [])
+    lines = [item["text"] for item in texts + elements if isinstance(item.get("text"), str)]
+    return lines + [
+        f"{mrkdwn(item['text']['text'])}: {item['url']}" for item in elements if "url" in item
+    ]
+
+
+def fit(text: str, limit: int = MAX_SECTION) -> str:
+    """Whole lines of already escaped mrkdwn up to `limit`, then a visible marker: an entity
+    such as `&amp;` is never cut in half."""
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    room = limit - len(TRUNCATED) - 1
+    for line in text.split("\n"):
+        if len(line) + 1 > room:
+            break
+        kept.append(line)
+        room -= len(line) + 1
+    return "\n".join([*kept, TRUNCATED])
 
 
 def header_block(text: str) -> Block:
@@ -74,15 +111,24 @@ def _optional_section(label: str, text: str | None, *, code: bool) -> list[Block
 
 
 def actions_block(links: list[f.Fact]) -> Block:
+    """Buttons; one whose URL would pass Slack's limit is left out (a cut URL leads nowhere)."""
+    urls = [(label, safe_url(url)) for label, url in links]
     buttons = [
         {
             "type": "button",
             "text": {"type": "plain_text", "text": truncate(label, MAX_BUTTON_TEXT)},
-            "url": safe_url(url),
+            "url": url,
         }
-        for label, url in links
+        for label, url in urls
+        if len(url) <= MAX_BUTTON_URL
     ]
     return {"type": "actions", "elements": buttons}
+
+
+def _optional_actions(links: list[f.Fact]) -> list[Block]:
+    # Slack refuses an actions block without elements.
+    block = actions_block(links)
+    return [block] if block["elements"] else []
 
 
 def render_storm_summary(channel: str, notices: list[Notice]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, inspect, select, text
 
 from notifier.store import schema
 
@@ -65,6 +65,21 @@ def _v7_sqlite_outcome_time_index(conn: Connection) -> None:
         conn.execute(text("DROP INDEX IF EXISTS ix_event_outcomes_time"))
 
 
+def _v8_slack_channel_ids(conn: Connection) -> None:
+    # Slack refuses channel names in chat.update (slackapi/python-slack-sdk#696): keep IDs.
+    _add_columns(conn, schema.message_refs, "channel")
+    _add_columns(conn, schema.notifications, "claimed_at", "in_doubt_since")
+    schema.slack_channels.create(conn)
+
+
+def _add_columns(conn: Connection, table: Table, *names: str) -> None:
+    # New stores already have them: earlier steps create tables as they are declared now.
+    present = {column["name"] for column in inspect(conn).get_columns(table.name)}
+    for name in (name for name in names if name not in present):
+        kind = table.c[name].type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_events,
     _v2_pipeline,
@@ -73,6 +88,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v5_channel_pace,
     _v6_digest_indexes,
     _v7_sqlite_outcome_time_index,
+    _v8_slack_channel_ids,
 )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, or_, select, update
+from sqlalchemy import Connection, Select, case, func, insert, or_, select, update
 
 from notifier.notices import Notice, notice_from_json, notice_to_json
 from notifier.store.schema import notifications
@@ -26,6 +26,8 @@ class Delivery:
     cycle: int
     attempts: int
     notice: Notice
+    # Set when an earlier attempt may have been delivered without it being recorded.
+    in_doubt_since: datetime | None = None
 
 
 def enqueue(conn: Connection, notice: Notice, cycle: int, now: datetime) -> None:
@@ -78,25 +80,44 @@ def _claim(
     conn: Connection, candidates: Select[tuple[int]], now: datetime, lease: timedelta
 ) -> list[Delivery]:
     locked = candidates.with_for_update(skip_locked=True).scalar_subquery()
+    # A lease still set on a due row is one its worker never gave back: it died mid-send.
+    abandoned = notifications.c.lease_until.is_not(None)
     statement = (
         update(notifications)
         .where(notifications.c.id.in_(locked))
-        .values(lease_until=now + lease, attempts=notifications.c.attempts + 1)
+        .values(
+            lease_until=now + lease,
+            attempts=notifications.c.attempts + 1,
+            claimed_at=now,
+            in_doubt_since=case((abandoned, _doubt_since()), else_=notifications.c.in_doubt_since),
+        )
         .returning(
             notifications.c.id,
             notifications.c.receiver,
             notifications.c.cycle,
             notifications.c.attempts,
             notifications.c.notice,
+            notifications.c.in_doubt_since,
         )
     )
     deliveries = [
         Delivery(
-            row.id, row.receiver, row.cycle, row.attempts, notice_from_json(json.loads(row.notice))
+            row.id,
+            row.receiver,
+            row.cycle,
+            row.attempts,
+            notice_from_json(json.loads(row.notice)),
+            row.in_doubt_since,
         )
         for row in conn.execute(statement)
     ]
     return sorted(deliveries, key=lambda delivery: delivery.id)
+
+
+def _doubt_since() -> Any:
+    """The earliest attempt whose outcome is unknown: kept, or else the last claim's time."""
+    columns = notifications.c
+    return func.coalesce(columns.in_doubt_since, columns.claimed_at, columns.created_at)
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], now: datetime) -> None:
@@ -108,8 +129,12 @@ def mark_folded(conn: Connection, ids: Sequence[int], now: datetime) -> None:
     _set(conn, ids, status=SENT, sent_at=now, lease_until=None, last_error=FOLDED_NOTE)
 
 
-def mark_retry(conn: Connection, ids: Sequence[int], at: datetime, error: str) -> None:
-    _set(conn, ids, next_attempt_at=at, lease_until=None, last_error=error)
+def mark_retry(
+    conn: Connection, ids: Sequence[int], at: datetime, error: str, *, unknown: bool = False
+) -> None:
+    """`unknown`: this attempt may have been delivered (a timeout), so the next one checks."""
+    doubt = {"in_doubt_since": _doubt_since()} if unknown else {}
+    _set(conn, ids, next_attempt_at=at, lease_until=None, last_error=error, **doubt)
 
 
 def mark_deferred(conn: Connection, ids: Sequence[int], at: datetime) -> None:

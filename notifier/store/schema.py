@@ -147,6 +147,10 @@ notifications = Table(
     Column("next_attempt_at", UTCDateTime, nullable=False),
     Column("lease_until", UTCDateTime),
     Column("sent_at", UTCDateTime),
+    # When the current attempt was claimed, and since when an earlier attempt's outcome is
+    # unknown (its worker died or its request timed out): a Slack post looks for it first.
+    Column("claimed_at", UTCDateTime),
+    Column("in_doubt_since", UTCDateTime),
 )
 Index("ix_notifications_pending", notifications.c.status, notifications.c.next_attempt_at)
 
@@ -172,6 +176,17 @@ message_refs = Table(
     Column("group_key", String(1000), primary_key=True),
     Column("cycle", Integer, primary_key=True, autoincrement=False),
     Column("ref", String(200), nullable=False),
+    # The channel ID Slack answered with; NULL in rows stored before schema version 8.
+    Column("channel", String(200)),
+)
+
+# Channel IDs Slack answered for the channel names of rules.toml: conversations.history takes
+# only an ID, and a retry may need it before this cycle's message is known.
+slack_channels = Table(
+    "slack_channels",
+    metadata,
+    Column("name", String(300), primary_key=True),
+    Column("channel_id", String(200), nullable=False),
 )
 
 # When each Slack channel (or webhook receiver) may take its next message: one a second, or

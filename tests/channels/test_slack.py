@@ -1,6 +1,8 @@
 import asyncio
 import socket
+import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -8,25 +10,36 @@ import pytest
 from fakes.slack import FakeSlack
 from slack_sdk.web.async_client import AsyncWebClient
 
-from notifier.channels.result import Failed, Outcome, Retry, Sent
-from notifier.channels.slack import make_client, post_message, post_webhook, update_message
+from notifier.channels.result import Failed, Outcome, Refusal, Retry, Sent
+from notifier.channels.slack import (
+    delivery_metadata,
+    find_posted,
+    make_client,
+    post_message,
+    post_webhook,
+    session_with_timeout,
+    update_message,
+)
 
 PAYLOAD = {"text": "ERROR 11200 HTTP retrieval failure", "blocks": []}
 ApiCall = Callable[[AsyncWebClient], Awaitable[Any]]
+AN_HOUR_AGO = datetime.now(UTC) - timedelta(hours=1)
 
 
-def with_client(slack: FakeSlack, call: ApiCall, token: str | None = None) -> Any:
+def with_client(
+    slack: FakeSlack, call: ApiCall, token: str | None = None, timeout: float = 10
+) -> Any:
     async def run() -> Any:
-        async with aiohttp.ClientSession() as session:
+        async with session_with_timeout(timeout) as session:
             return await call(make_client(token or slack.token, session, slack.api_url))
 
     return asyncio.run(run())
 
 
-def webhook(url: str, payload: dict[str, Any] = PAYLOAD) -> Outcome:
+def webhook(url: str, payload: dict[str, Any] = PAYLOAD, timeout: float = 10) -> Outcome:
     async def run() -> Outcome:
         async with aiohttp.ClientSession() as session:
-            return await post_webhook(session, url, payload)
+            return await post_webhook(session, url, payload, timeout)
 
     return asyncio.run(run())
 
@@ -41,36 +54,108 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_post_message_returns_the_ts_slack_assigned() -> None:
+def test_post_message_returns_the_ts_and_channel_id_slack_assigned() -> None:
     with FakeSlack() as slack:
         first, second = with_client(slack, lambda c: asyncio.gather(post()(c), post()(c)))
-        assert {first, second} == {Sent("1700000000.000100"), Sent("1700000000.000200")}
-        assert [m["channel"] for m in slack.messages] == ["#alerts", "#alerts"]
+        assert {first, second} == {
+            Sent(m["ts"], slack.channel_id("#alerts")) for m in slack.messages
+        }
+        assert first.channel.startswith("C") and first.ts != second.ts
         assert slack.requests[0].token == slack.token
 
 
-def test_update_message_edits_the_posted_message_in_place() -> None:
+def post_then(
+    then: Callable[[AsyncWebClient, Sent], Awaitable[Outcome]],
+) -> ApiCall:
+    async def call(client: AsyncWebClient) -> Outcome:
+        posted = await post_message(client, "#alerts", PAYLOAD)
+        assert isinstance(posted, Sent) and posted.ts and posted.channel
+        return await then(client, posted)
+
+    return call
+
+
+def test_update_message_edits_the_posted_message_by_channel_id() -> None:
     changed = {"text": "count 2", "blocks": []}
     with FakeSlack() as slack:
+        edit = post_then(
+            lambda c, sent: update_message(c, str(sent.channel), str(sent.ts), changed)
+        )
+        assert with_client(slack, edit) == Sent(
+            slack.messages[0]["ts"], slack.channel_id("#alerts")
+        )
+        assert [u["text"] for u in slack.updates] == ["count 2"]
 
-        async def post_then_update(client: AsyncWebClient) -> Outcome:
-            posted = await post_message(client, "#alerts", PAYLOAD)
-            assert isinstance(posted, Sent) and posted.ts
-            return await update_message(client, "#alerts", posted.ts, changed)
 
-        assert with_client(slack, post_then_update) == Sent("1700000000.000100")
-        assert [(u["ts"], u["text"]) for u in slack.updates] == [("1700000000.000100", "count 2")]
-
-
-def test_thread_reply_is_posted_with_the_parent_ts() -> None:
+def test_update_naming_the_channel_is_refused_as_slack_does() -> None:
     with FakeSlack() as slack:
-        with_client(slack, post(thread_ts="1700000000.000100"))
-        assert slack.messages[0]["thread_ts"] == "1700000000.000100"
+        edit = post_then(lambda c, sent: update_message(c, "#alerts", str(sent.ts), PAYLOAD))
+        assert with_client(slack, edit) == Failed("slack: channel_not_found")
+        assert slack.updates == []
+
+
+def test_update_of_an_unknown_message_is_message_not_found() -> None:
+    with FakeSlack() as slack:
+        edit = post_then(lambda c, sent: update_message(c, str(sent.channel), "1.000001", PAYLOAD))
+        outcome = with_client(slack, edit)
+        assert outcome == Failed("slack: message_not_found")
+        assert outcome.refusal is Refusal.MESSAGE_NOT_FOUND
+
+
+def test_thread_reply_is_posted_with_the_parent_ts_in_its_channel() -> None:
+    with FakeSlack() as slack:
+        reply = post_then(
+            lambda c, sent: post_message(c, str(sent.channel), PAYLOAD, thread_ts=sent.ts)
+        )
+        with_client(slack, reply)
+        parent, child = slack.messages
+        assert child["thread_ts"] == parent["ts"] and not child["orphaned"]
+
+
+def test_slack_that_never_answers_is_given_up_after_the_timeout_and_retried() -> None:
+    with FakeSlack() as slack:
+        slack.hang()
+        started = time.monotonic()
+        outcome = with_client(slack, post(), timeout=0.3)
+        assert time.monotonic() - started < 2
+    assert outcome == Retry(None, "timed out") and outcome.unknown
+
+
+def test_webhook_that_never_answers_is_given_up_after_the_timeout() -> None:
+    with FakeSlack() as slack:
+        slack.hang()
+        outcome = webhook(slack.webhook_url(), timeout=0.3)
+    assert outcome == Retry(None, "timed out") and outcome.unknown
+
+
+def find(metadata: dict[str, Any]) -> ApiCall:
+    return post_then(lambda c, sent: find_posted(c, str(sent.channel), AN_HOUR_AGO, metadata))
+
+
+def test_a_post_is_found_again_by_its_metadata() -> None:
+    with FakeSlack() as slack:
+
+        async def tagged_then_find(client: AsyncWebClient) -> Outcome | None:
+            await post_message(client, "#alerts", PAYLOAD, metadata=delivery_metadata(7))
+            return await find(delivery_metadata(7))(client)
+
+        found = with_client(slack, tagged_then_find)
+        assert found == Sent(slack.messages[0]["ts"], slack.channel_id("#alerts"))
+
+
+def test_no_post_with_the_metadata_finds_nothing() -> None:
+    with FakeSlack() as slack:
+        assert with_client(slack, find(delivery_metadata(7))) is None
+
+
+def test_history_without_its_scope_fails_as_missing_scope() -> None:
+    with FakeSlack(scopes=frozenset({"chat:write"})) as slack:
+        assert with_client(slack, find(delivery_metadata(7))) == Failed("slack: missing_scope")
 
 
 @pytest.mark.parametrize(
     "error",
-    ["channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "some_new_error"],
+    ["channel_not_found", "not_in_channel", "is_archived", "some_new_error"],
     ids=lambda e: f"{e}-fails",
 )
 def test_slack_permanent_error_fails_with_slacks_error_name(error: str) -> None:
@@ -89,7 +174,7 @@ def test_slack_429_defers_until_retry_after() -> None:
         slack.rate_limit(30, channel="#alerts")
         outcome = with_client(slack, post("#alerts"))
         assert outcome == Retry(30.0, "slack: rate limited (429)")
-        assert with_client(slack, post("#other")) == Sent("1700000000.000100")
+        assert isinstance(with_client(slack, post("#other")), Sent)
         assert [r.status for r in slack.requests] == [429, 200]
 
 
@@ -97,7 +182,7 @@ def test_slack_500_is_retried_then_the_message_goes_through() -> None:
     with FakeSlack() as slack:
         slack.fail_next(1, status=500)
         assert with_client(slack, post()) == Retry(None, "slack: HTTP 500")
-        assert with_client(slack, post()) == Sent("1700000000.000100")
+        assert isinstance(with_client(slack, post()), Sent)
 
 
 def test_unreachable_slack_is_retried() -> None:

@@ -1,13 +1,16 @@
 """A fake Slack (Web API and incoming webhooks) on a real loopback port, for sync and async tests.
 
-The server runs its own event loop in a background thread, so a test can drive it from plain
-code or from inside `asyncio.run(...)` alike.
+It answers as Slack documents, refusals included: a test against it proves something only where
+it is as strict as Slack. Each behaviour names its source. The server runs its own event loop in
+a background thread, so a test can drive it from plain code or from inside `asyncio.run(...)`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
+import re
 import socket
 import threading
 import time
@@ -16,7 +19,72 @@ from typing import Any
 
 from aiohttp import web
 
-_FIRST_TS = 1_700_000_000_000_100  # microseconds: "1700000000.000100"
+# Scopes of a bot that may post and read history (https://api.slack.com/scopes).
+DEFAULT_SCOPES = frozenset({"chat:write", "channels:history", "groups:history"})
+# https://api.slack.com/methods/conversations.history: "channels:history, groups:history, ..."
+_HISTORY_SCOPES = ("channels:history", "groups:history")
+# Conversation IDs: C (public), G (private), D (direct); https://api.slack.com/types/conversation
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
+_TS = re.compile(r"^\d{10}\.\d{6}$")
+
+# https://api.slack.com/reference/block-kit/blocks and .../block-elements#button
+MAX_BLOCKS, MAX_HEADER, MAX_SECTION, MAX_FIELDS, MAX_FIELD = 50, 150, 3000, 10, 2000
+MAX_ELEMENTS, MAX_BUTTON_TEXT, MAX_BUTTON_URL, MAX_CONTEXT = 25, 75, 3000, 10
+# https://api.slack.com/methods/chat.postMessage#truncating: "msg_too_long" past 40,000.
+MAX_TEXT = 40_000
+
+
+def block_kit_errors(payload: dict[str, Any]) -> list[str]:
+    """Every documented Block Kit limit `payload` breaks; Slack answers `invalid_blocks` to any."""
+    blocks = payload.get("blocks") or []
+    errors = [f"{len(blocks)} blocks > {MAX_BLOCKS}"] if len(blocks) > MAX_BLOCKS else []
+    for n, block in enumerate(blocks):
+        errors += [f"block {n}: {error}" for error in _block_errors(block)]
+    return errors
+
+
+def _block_errors(block: dict[str, Any]) -> list[str]:
+    kind = block.get("type")
+    if kind == "header":
+        return _text_errors(block.get("text"), MAX_HEADER, "header")
+    if kind == "section":
+        fields = block.get("fields") or []
+        errors = [] if "text" in block or fields else ["section without text or fields"]
+        if "text" in block:
+            errors += _text_errors(block["text"], MAX_SECTION, "section")
+        if len(fields) > MAX_FIELDS:
+            errors.append(f"{len(fields)} fields > {MAX_FIELDS}")
+        return errors + [e for f in fields for e in _text_errors(f, MAX_FIELD, "field")]
+    if kind == "actions":
+        return _actions_errors(block.get("elements") or [])
+    if kind == "context":
+        elements = block.get("elements") or []
+        errors = [] if 0 < len(elements) <= MAX_CONTEXT else [f"context: {len(elements)} elements"]
+        return errors + [e for item in elements for e in _text_errors(item, MAX_SECTION, "ctx")]
+    return [f"unknown block type {kind!r}"]
+
+
+def _actions_errors(elements: list[dict[str, Any]]) -> list[str]:
+    errors = [] if 0 < len(elements) <= MAX_ELEMENTS else [f"actions: {len(elements)} elements"]
+    for button in elements:
+        errors += _text_errors(button.get("text"), MAX_BUTTON_TEXT, "button")
+        if len(str(button.get("url", ""))) > MAX_BUTTON_URL:
+            errors.append(f"button url of {len(button['url'])} > {MAX_BUTTON_URL}")
+    return errors
+
+
+def _text_errors(text: Any, limit: int, where: str) -> list[str]:
+    value = text.get("text") if isinstance(text, dict) else None
+    if not isinstance(value, str) or not value:
+        return [f"{where}: no text"]
+    return [f"{where}: text of {len(value)} > {limit}"] if len(value) > limit else []
+
+
+def channel_id(name: str) -> str:
+    """The ID the fake gives a channel name, e.g. "C1A2B3C4D5" for "#alerts"."""
+    if _CHANNEL_ID.match(name):
+        return name
+    return "C" + hashlib.sha256(name.lstrip("#").encode()).hexdigest()[:10].upper()
 
 
 @dataclass(frozen=True)
@@ -44,18 +112,23 @@ class _State:
     failure: _Failure | None = None
     limited_until: dict[str | None, float] = field(default_factory=dict)
     error: str | None = None
-    next_ts: int = _FIRST_TS
+    last_ts: int = 0  # microseconds
+    hanging: bool = False
 
 
 class FakeSlack:
     """`with FakeSlack() as slack:` gives `slack.api_url` and `slack.webhook_url(id)`."""
 
-    def __init__(self, token: str = "xoxb-fake-token") -> None:
+    def __init__(
+        self, token: str = "xoxb-fake-token", scopes: frozenset[str] = DEFAULT_SCOPES
+    ) -> None:
         self.token = token
+        self.scopes = scopes
         self._state = _State()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
+        self._released: asyncio.Event | None = None
         self.port = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -66,6 +139,7 @@ class FakeSlack:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.hang(False)
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -73,10 +147,12 @@ class FakeSlack:
         self._loop.close()
 
     async def _start(self) -> None:
+        self._released = asyncio.Event()
         app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
+        # slack_sdk sends conversations.history as a GET with query parameters.
+        app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/webhook/{id}", self._webhook)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
@@ -107,6 +183,17 @@ class FakeSlack:
         with self._state.lock:
             self._state.error = name
 
+    def hang(self, hanging: bool = True) -> None:
+        """Every request from now on waits, unanswered, until `hang(False)` (a Slack outage
+        that accepts connections and never answers)."""
+        with self._state.lock:
+            self._state.hanging = hanging
+        if not hanging and self._released is not None:
+            self._loop.call_soon_threadsafe(self._released.set)
+
+    def channel_id(self, name: str) -> str:
+        return channel_id(name)
+
     # -- what happened -----------------------------------------------------------------------
 
     @property
@@ -116,6 +203,8 @@ class FakeSlack:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
+        """Posted messages: the body as sent (its `channel` as given), with `ts`, `thread_ts`,
+        `channel_id` and `orphaned` (a reply to a ts Slack did not know)."""
         with self._state.lock:
             return list(self._state.messages)
 
@@ -126,8 +215,16 @@ class FakeSlack:
 
     # -- handlers ----------------------------------------------------------------------------
 
+    async def _wait_while_hanging(self) -> None:
+        with self._state.lock:
+            hanging = self._state.hanging
+        if hanging and self._released is not None:
+            self._released.clear()
+            await self._released.wait()
+
     async def _api(self, request: web.Request) -> web.Response:
-        body = await _body(request)
+        await self._wait_while_hanging()
+        body = {**request.query, **await _body(request)}
         token = request.headers.get("Authorization", "").removeprefix("Bearer ") or None
         with self._state.lock:
             response = self._answer_api(request.match_info["method"], token, body)
@@ -142,32 +239,91 @@ class FakeSlack:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         if self._state.error:
             return web.json_response({"ok": False, "error": self._state.error})
-        handler = {"chat.postMessage": self._post, "chat.update": self._update}.get(method)
         if method == "auth.test":
             return web.json_response({"ok": True, "user_id": "UFAKE", "team": "fake"})
+        handler = {
+            "chat.postMessage": self._post,
+            "chat.update": self._update,
+            "conversations.history": self._history,
+        }.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         return web.json_response(handler(body))
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        ts = f"{self._state.next_ts // 1_000_000}.{self._state.next_ts % 1_000_000:06d}"
-        self._state.next_ts += 100
-        self._state.messages.append({**body, "ts": ts, "thread_ts": body.get("thread_ts")})
-        return {"ok": True, "channel": body.get("channel"), "ts": ts}
+        refused = _content_refusal(body)
+        if refused is not None:
+            return refused
+        channel = channel_id(str(body.get("channel", "")))
+        thread_ts = body.get("thread_ts")
+        if thread_ts is not None and not _TS.match(str(thread_ts)):
+            # As Slack answers a malformed thread_ts ("0 is not a valid thread_ts").
+            return {"ok": False, "error": "invalid_thread_ts"}
+        # A well-formed but unknown thread_ts is accepted and the reply is seen nowhere in the
+        # channel (slackapi/python-slack-sdk#840): recorded as orphaned, left out of history.
+        orphaned = thread_ts is not None and self._find(channel, str(thread_ts)) is None
+        ts = self._next_ts()
+        message = {**body, "ts": ts, "thread_ts": thread_ts, "channel_id": channel}
+        self._state.messages.append({**message, "orphaned": orphaned})
+        # https://api.slack.com/methods/chat.postMessage: `channel` in the answer is the ID.
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
 
     def _update(self, body: dict[str, Any]) -> dict[str, Any]:
-        if not any(m["ts"] == body.get("ts") for m in self._state.messages):
+        channel = str(body.get("channel", ""))
+        if not _CHANNEL_ID.match(channel):
+            # chat.update takes only a channel ID (slackapi/python-slack-sdk#696).
+            return {"ok": False, "error": "channel_not_found"}
+        if self._find(channel, str(body.get("ts"))) is None:
+            # https://api.slack.com/methods/chat.update#errors: no such message in the channel.
             return {"ok": False, "error": "message_not_found"}
+        refused = _content_refusal(body)
+        if refused is not None:
+            return refused
         self._state.updates.append(body)
-        return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
+        return {"ok": True, "channel": channel, "ts": body.get("ts")}
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.history: newest first, after `oldest`;
+        metadata only with include_all_metadata (https://api.slack.com/metadata/using)."""
+        if not self.scopes.intersection(_HISTORY_SCOPES):
+            provided = ",".join(sorted(self.scopes))
+            needed = ",".join(_HISTORY_SCOPES)
+            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
+        channel = str(body.get("channel", ""))
+        if not _CHANNEL_ID.match(channel):
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(body.get("oldest") or 0)
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            _as_history(message, with_metadata)
+            for message in reversed(self._state.messages)
+            if message["channel_id"] == channel
+            and not message["orphaned"]
+            and float(message["ts"]) > oldest
+            and (message["thread_ts"] is None or message["thread_ts"] == message["ts"])
+        ]
+        limit = int(body.get("limit") or 100)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
+
+    def _find(self, channel: str, ts: str) -> dict[str, Any] | None:
+        matches = (m for m in self._state.messages if m["channel_id"] == channel and m["ts"] == ts)
+        return next(matches, None)
+
+    def _next_ts(self) -> str:
+        """A message's ts is the time it was posted, unique within the channel (here: all)."""
+        now = max(int(time.time() * 1_000_000), self._state.last_ts + 100)
+        self._state.last_ts = now
+        return f"{now // 1_000_000}.{now % 1_000_000:06d}"
 
     async def _webhook(self, request: web.Request) -> web.Response:
+        await self._wait_while_hanging()
         body = await _body(request)
         channel = f"webhook:{request.match_info['id']}"
         with self._state.lock:
-            response = self._refusal(channel) or web.Response(text="ok")
+            response = self._refusal(channel) or _webhook_refusal(body) or web.Response(text="ok")
             if response.status == 200:
-                self._state.messages.append({**body, "channel": channel, "ts": None})
+                message = {**body, "channel": channel, "channel_id": channel, "ts": None}
+                self._state.messages.append({**message, "thread_ts": None, "orphaned": False})
             self._record(request.path, None, body, response.status)
         return response
 
@@ -194,7 +350,32 @@ class FakeSlack:
         self._state.requests.append(Recorded(path, token, body, time.monotonic(), status))
 
 
+def _content_refusal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Slack's answer to a message over its limits (HTTP 200, `ok: false`), if it is."""
+    if len(str(body.get("text") or "")) > MAX_TEXT:
+        return {"ok": False, "error": "msg_too_long"}
+    if block_kit_errors(body):
+        return {"ok": False, "error": "invalid_blocks"}
+    return None
+
+
+def _webhook_refusal(body: dict[str, Any]) -> web.Response | None:
+    # https://api.slack.com/messaging/webhooks#handling_errors: HTTP 400 and the error word.
+    if block_kit_errors(body):
+        return web.Response(status=400, text="invalid_blocks")
+    return None
+
+
+def _as_history(message: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+    shown = {"type": "message", "ts": message["ts"], "text": message.get("text", "")}
+    if with_metadata and message.get("metadata"):
+        shown["metadata"] = message["metadata"]
+    return shown
+
+
 async def _body(request: web.Request) -> dict[str, Any]:
+    if request.method == "GET" or not request.can_read_body:
+        return {}
     if request.content_type == "application/json":
         data = await request.json()
         return data if isinstance(data, dict) else {"payload": data}
