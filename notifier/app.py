@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -32,6 +32,7 @@ from notifier.rules.model import Rules
 from notifier.settings import Settings
 from notifier.store.engine import checkpoint, make_engine, read_only
 from notifier.store.events import pending_backlog
+from notifier.store.health import StoreHealth
 from notifier.store.migrations import migrate
 from notifier.store.retention import prune
 from notifier.twilio import catalog as catalog_module
@@ -143,25 +144,22 @@ async def _healthz(request: Request) -> Response:
 
 
 def _readyz(runtime: Runtime) -> Any:
+    # Made now, with the store just opened and migrated: the file it must stay.
+    health = StoreHealth(runtime.engine)
+
     async def readyz(request: Request) -> Response:
-        try:
-            await asyncio.to_thread(_ping, runtime.engine)
-        except Exception as error:
-            log.warning("store unreachable: %s", type(error).__name__)
-            return JSONResponse({"ready": False, "store": "unreachable"}, status_code=503)
-        body: dict[str, object] = {"ready": True, "store": "ok", "rules": "ok"}
+        problem = await asyncio.to_thread(health.problem)
+        body: dict[str, object] = {"ready": not problem, "store": problem or "ok", "rules": "ok"}
         if runtime.rules.error:
             # Still ready: the previous rules keep running; the edit needs fixing.
             body["rules"] = "the last edit is invalid, previous rules in force"
             body["rules_error"] = runtime.rules.error
+        if problem is not None:
+            log.warning("not ready: the store is %s", problem)
+            return JSONResponse(body, status_code=503)
         return JSONResponse(body)
 
     return readyz
-
-
-def _ping(engine: Engine) -> None:
-    with read_only(engine).connect() as conn:
-        conn.execute(text("SELECT 1"))
 
 
 def _metrics(runtime: Runtime) -> Any:

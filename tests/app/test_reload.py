@@ -1,51 +1,24 @@
 """Hot reload as the operator sees it: /readyz reports a bad edit, SIGHUP rereads the file."""
 
 import contextlib
-import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import ERROR_CODES_FILE
+from fakes.app import GOOD_RULES, app_client, write
 from fakes.bot import bot_env, serving
-from starlette.testclient import TestClient
 
-from notifier.app import Runtime, create_app
-from notifier.settings import Settings
-
-GOOD = '[receivers.local]\nconsole = {}\n\n[[routes]]\nname = "all"\n'
-BAD = GOOD + 'receivers = ["ops-slak"]\n'
+BAD = GOOD_RULES + 'receivers = ["ops-slak"]\n'
 
 
-def write(path: Path, text: str, mtime: float) -> None:
-    path.write_text(text)
-    os.utime(path, (mtime, mtime))
-
-
-@contextlib.contextmanager
-def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, Runtime, Path]]:
-    rules = tmp_path / "rules.toml"
-    write(rules, GOOD, 1_000_000)
-    settings = Settings(
-        auth_tokens=("tok",),
-        database_url=f"sqlite:///{tmp_path / 'store.db'}",
-        rules_file=rules,
-        error_codes_file=ERROR_CODES_FILE,
-    )
-    runtime = Runtime.start(settings, fetch_catalog=False)
-    try:
-        with TestClient(create_app(runtime, run_worker=False)) as client:
-            yield client, runtime, rules
-    finally:
-        runtime.engine.dispose()
-
-
-def test_invalid_edit_keeps_serving_and_readyz_shows_the_located_error(tmp_path: Path) -> None:
-    with app_client(tmp_path) as (client, runtime, rules):
+def test_invalid_edit_keeps_serving_and_readyz_shows_the_located_error(
+    tmp_path: Path, database_url: str
+) -> None:
+    with app_client(tmp_path, database_url) as (client, runtime, rules):
         write(rules, BAD, 1_000_060)
         runtime.rules.reload_if_changed()
 
@@ -59,11 +32,11 @@ def test_invalid_edit_keeps_serving_and_readyz_shows_the_located_error(tmp_path:
     assert [route.name for route in runtime.rules.rules.routes] == ["all"]
 
 
-def test_fixing_the_file_clears_rules_error_on_readyz(tmp_path: Path) -> None:
-    with app_client(tmp_path) as (client, runtime, rules):
+def test_fixing_the_file_clears_rules_error_on_readyz(tmp_path: Path, database_url: str) -> None:
+    with app_client(tmp_path, database_url) as (client, runtime, rules):
         write(rules, BAD, 1_000_060)
         runtime.rules.reload_if_changed()
-        write(rules, GOOD + '\n[[routes]]\nname = "more"\n', 1_000_120)
+        write(rules, GOOD_RULES + '\n[[routes]]\nname = "more"\n', 1_000_120)
         runtime.rules.reload_if_changed()
 
         body = client.get("/readyz").json()
@@ -90,7 +63,7 @@ def readyz(base: str) -> dict[str, Any]:
 @pytest.mark.e2e
 def test_sighup_rereads_the_rules_and_readyz_reports_a_bad_edit(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
-    write(rules, GOOD, 1_000_000)
+    write(rules, GOOD_RULES, 1_000_000)
     env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", rules, LOG_LEVEL="INFO")
     with serving(env, tmp_path) as bot:
         process, base, log = bot.process, bot.url, bot.log
@@ -103,7 +76,7 @@ def test_sighup_rereads_the_rules_and_readyz_reports_a_bad_edit(tmp_path: Path) 
         wait_for(lambda: "rules_error" in readyz(base), "/readyz showed no rules_error", log)
         body = readyz(base)
 
-        write(rules, GOOD, 1_000_120)
+        write(rules, GOOD_RULES, 1_000_120)
         process.send_signal(signal.SIGHUP)
         wait_for(lambda: readyz(base)["rules"] == "ok", "the error stayed after the fix", log)
 
