@@ -116,6 +116,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
         public_base=runtime.settings.public_url,
         max_body_bytes=runtime.settings.max_body_bytes,
         allow_unsigned_loopback=runtime.settings.allow_unsigned_loopback,
+        read_timeout=runtime.settings.read_timeout,
         fallback_twiml=lambda: runtime.current_rules().fallback,
     )
     webhooks = {spec.path: (spec.methods, make_endpoint(spec, ingest)) for spec in SOURCES}

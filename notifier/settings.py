@@ -36,6 +36,12 @@ class Settings:
     # Development only: accept unsigned requests from loopback when no token is configured.
     allow_unsigned_loopback: bool = False
     max_body_bytes: int = 256 * 1024
+    # uvicorn's proxy trust (its FORWARDED_ALLOW_IPS; None: 127.0.0.1 only).
+    forwarded_allow_ips: str | None = None
+    # Slow and idle clients: beyond WEB_MAX_CONNECTIONS open connections the one waiting longest
+    # for a request is closed; a request's headers, and a webhook's body, get WEB_READ_TIMEOUT.
+    max_connections: int = 1000
+    read_timeout: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -63,6 +69,9 @@ class Settings:
             allow_unsigned_loopback=_flag(
                 "ALLOW_UNSIGNED_LOOPBACK", get("ALLOW_UNSIGNED_LOOPBACK")
             ),
+            forwarded_allow_ips=get("FORWARDED_ALLOW_IPS"),
+            max_connections=_count("WEB_MAX_CONNECTIONS", get("WEB_MAX_CONNECTIONS"), 1000),
+            read_timeout=_seconds("WEB_READ_TIMEOUT", get("WEB_READ_TIMEOUT"), 10.0),
         )
 
 
@@ -90,6 +99,26 @@ def _port(value: str | None) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise UserError(f"PORT is not a TCP port number: {value!r}")
     return int(value)
+
+
+def _count(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise UserError(f"{name} is not a positive whole number: {value!r}")
+    return int(value)
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UserError(f"{name} is not a positive number of seconds: {value!r}")
+    return seconds
 
 
 def _log_level(value: str | None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from typing import Any
 
 import uvicorn
@@ -14,6 +13,9 @@ from notifier.cli.clock import make_clock
 from notifier.cli.common import settings_from_env, settle_collector
 from notifier.digest.schedule import start_clock
 from notifier.errors import UserError
+from notifier.ingest.connections import ConnectionLimits, guarded_protocol
+from notifier.ingest.endpoint import is_loopback
+from notifier.settings import Settings
 
 log = logging.getLogger("notifier")
 
@@ -48,12 +50,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_env()
     if not settings.auth_tokens:
-        if not settings.allow_unsigned_loopback:
-            raise UserError(
-                "TWILIO_AUTH_TOKEN is not set: the server cannot check Twilio's signatures. "
-                "Set it (comma-separate several tokens), or for local development only set "
-                "ALLOW_UNSIGNED_LOOPBACK=1."
-            )
+        _check_development_mode(settings, args.host)
         log.warning(
             "DEVELOPMENT MODE: no TWILIO_AUTH_TOKEN; unsigned requests from loopback are "
             "accepted and everything else is refused. Never run this way in production."
@@ -62,17 +59,19 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(runtime, run_worker=not args.no_worker)
     clock = None if args.no_clock else start_clock(make_clock(runtime))
     settle_collector()
-    # With PUBLIC_URL the signed URL is known, and with a token nothing depends on the client's
-    # address (only the loopback-only development mode does): proxy headers would be parsed for
-    # nothing on every request.
-    proxy_headers = settings.public_url is None or not settings.auth_tokens
+    # Proxy headers only serve to rebuild the URL Twilio signed when PUBLIC_URL does not say it.
+    # Without a token they stay off: development mode judges the TCP peer, which an
+    # X-Forwarded-For would otherwise replace.
+    proxy_headers = bool(settings.auth_tokens) and settings.public_url is None
+    limits = ConnectionLimits(settings.max_connections, settings.read_timeout)
     try:
         uvicorn.run(
             app,
             host=args.host,
             port=args.port or settings.port,
+            http=guarded_protocol(limits),
             proxy_headers=proxy_headers,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            forwarded_allow_ips=settings.forwarded_allow_ips or "127.0.0.1",
             log_level=settings.log_level.lower(),
             access_log=settings.log_level == "DEBUG",
             server_header=False,  # no need to tell the internet which server this is
@@ -81,3 +80,25 @@ def run(args: argparse.Namespace) -> int:
         if clock is not None:
             clock.shutdown(wait=False)
     return 0
+
+
+def _check_development_mode(settings: Settings, host: str) -> None:
+    """Without a token only ALLOW_UNSIGNED_LOOPBACK, on a loopback address and trusting no
+    proxy, lets the server start."""
+    if not settings.allow_unsigned_loopback:
+        raise UserError(
+            "TWILIO_AUTH_TOKEN is not set: the server cannot check Twilio's signatures. "
+            "Set it (comma-separate several tokens), or for local development only set "
+            "ALLOW_UNSIGNED_LOOPBACK=1."
+        )
+    if settings.forwarded_allow_ips is not None:
+        raise UserError(
+            "ALLOW_UNSIGNED_LOOPBACK=1 trusts the TCP peer's address alone, so it cannot run "
+            f"with FORWARDED_ALLOW_IPS={settings.forwarded_allow_ips!r} (proxy headers could "
+            "claim to be this machine): unset FORWARDED_ALLOW_IPS, or set TWILIO_AUTH_TOKEN."
+        )
+    if not is_loopback(host):
+        raise UserError(
+            f"ALLOW_UNSIGNED_LOOPBACK=1 listens on this machine only, not on --host {host}: "
+            "start with --host 127.0.0.1, or set TWILIO_AUTH_TOKEN."
+        )

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import json
 import logging
+import time
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from notifier.events import Source
 from notifier.ingest import fallback
-from notifier.ingest.request import BadRequest, FormFields, RequestData, dedup_key
+from notifier.ingest.request import BadRequest, FormFields, RequestData, TooManyFields, dedup_key
+from notifier.ingest.signature_log import SignatureFailureLog
 from notifier.ingest.sources import FORM, JSON, SourceSpec
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
@@ -27,16 +31,17 @@ log = logging.getLogger(__name__)
 
 # Headers worth keeping with the raw body; never the signature itself.
 KEPT_HEADERS = ("content-type", "user-agent", "i-twilio-idempotency-token", "x-home-region")
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 # Responses hold no per-request state, so the common answer is built once.
 OK = PlainTextResponse("ok\n")
 
 
 class Rejected(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
+    def __init__(self, status: int, reason: str, message: str, *, close: bool = False) -> None:
         super().__init__(message)
         self.status = status
         self.reason = reason
+        # Close the connection after answering: the client may still be sending its body.
+        self.headers = {"Connection": "close"} if close else None
 
 
 @dataclass
@@ -48,6 +53,10 @@ class IngestContext:
     max_body_bytes: int
     allow_unsigned_loopback: bool
     fallback_twiml: Callable[[], FallbackTwiml]
+    # Seconds a webhook's body may take to arrive once its headers are in.
+    read_timeout: float = 10.0
+    signature_failures: SignatureFailureLog = field(default_factory=SignatureFailureLog)
+    clock: Callable[[], float] = time.monotonic  # for signature_failures
 
 
 Handler = Callable[[Request], Coroutine[None, None, Response]]
@@ -93,7 +102,8 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Handler:
             items = _parse(spec, data)
         except Rejected as rejected:
             ctx.metrics.events_rejected.labels(spec.source, rejected.reason).inc()
-            return PlainTextResponse(f"{rejected}\n", status_code=rejected.status)
+            status, headers = rejected.status, rejected.headers
+            return PlainTextResponse(f"{rejected}\n", status_code=status, headers=headers)
         try:
             new = await ctx.writer.store(items)
         except Exception:
@@ -109,11 +119,15 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Handler:
 async def _read(request: Request, spec: SourceSpec, ctx: IngestContext) -> RequestData:
     # ASGI servers hand over header names in lower case.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in request.scope["headers"]}
-    body = await _capped_body(request, headers, ctx.max_body_bytes)
+    body = await _capped_body(request, headers, ctx)
     text = body.decode("utf-8", "replace")
-    params, payload = _decode(request, headers, spec, text)
-    if not _signed(request, _signed_part(request, params, text), headers, ctx):
-        raise Rejected(403, "signature", "invalid or missing X-Twilio-Signature")
+    try:
+        params, payload = _decode(request, headers, spec, text)
+    except TooManyFields as error:
+        raise Rejected(413, "size", str(error)) from None
+    except BadRequest as error:
+        raise Rejected(400, "invalid", str(error)) from None
+    _verify(request, spec, _signed_part(request, params, text), headers, ctx)
     kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
     fields = params if params is not None else {}
     return RequestData(fields, payload, text, kept, datetime.now(UTC))
@@ -129,24 +143,37 @@ def _signed_part(
     return text if params is None else params
 
 
-async def _capped_body(request: Request, headers: dict[str, str], limit: int) -> bytes:
+async def _capped_body(request: Request, headers: dict[str, str], ctx: IngestContext) -> bytes:
+    limit = ctx.max_body_bytes
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise Rejected(413, "size", f"body larger than {limit} bytes")
+    # receive() itself, not request.stream(): an async generator per request costs more here.
+    first = await request.receive()
+    if not first.get("more_body", False):  # all of it came with the headers: the common case
+        return await _body(request, first, limit)
+    try:
+        async with asyncio.timeout(ctx.read_timeout):
+            return await _body(request, first, limit)
+    except TimeoutError:
+        message = f"body not received within {ctx.read_timeout:g} s"
+        raise Rejected(408, "timeout", message, close=True) from None
+
+
+async def _body(request: Request, message: Message, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    # receive() itself, not request.stream(): an async generator per request costs more here.
     while True:
-        message = await request.receive()
         if message["type"] == "http.disconnect":
             raise ClientDisconnect()
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise Rejected(413, "size", f"body larger than {limit} bytes")
+            raise Rejected(413, "size", f"body larger than {limit} bytes", close=True)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+        message = await request.receive()
 
 
 def _decode(
@@ -168,21 +195,41 @@ def _decode(
         raise Rejected(400, "invalid", f"body is not valid JSON: {error}") from None
 
 
-def _signed(
+def _verify(
     request: Request,
+    spec: SourceSpec,
     params: Mapping[str, str] | str,
     headers: dict[str, str],
     ctx: IngestContext,
-) -> bool:
+) -> None:
     if not ctx.checker.configured:
-        client = request.client.host if request.client else ""
-        return ctx.allow_unsigned_loopback and client in LOOPBACK
+        if not (ctx.allow_unsigned_loopback and _from_loopback(request)):
+            raise Rejected(403, "signature", "invalid or missing X-Twilio-Signature")
+        return
     if ctx.public_base:
         query = request.scope["query_string"].decode("latin-1")
         url = public_url(ctx.public_base, request.scope["path"], query)
     else:  # the request's own URL, with the proxy headers uvicorn honoured
         url = str(request.url)
-    return ctx.checker.is_valid(url, params, headers)
+    failure = ctx.checker.failure(url, params, headers)
+    if failure is not None:
+        public = bool(ctx.public_base)
+        ctx.signature_failures.refused(spec.source, url, public, failure, ctx.clock())
+        raise Rejected(403, "signature", "invalid or missing X-Twilio-Signature")
+
+
+def _from_loopback(request: Request) -> bool:
+    """Development mode: the TCP peer (`notifier serve` turns proxy headers off then, so no
+    X-Forwarded-For can stand in for it) is this machine."""
+    return request.client is not None and is_loopback(request.client.host)
+
+
+def is_loopback(host: str) -> bool:
+    """An address of this machine only: 127.0.0.0/8, ::1, or the name localhost."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _parse(spec: SourceSpec, data: RequestData) -> list[IncomingEvent]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -12,13 +14,32 @@ from yarl import URL
 
 from notifier.events import LEVELS, Event, as_utc
 
+# Twilio's webhooks carry a few dozen fields at most; the cap bounds the work a request can ask
+# for before its signature is checked.
+MAX_FIELDS = 1000
+
+
+class BadRequest(Exception):
+    """The request cannot be an event of this source; the message says why (answered 400)."""
+
+
+class TooManyFields(BadRequest):
+    """More than MAX_FIELDS form fields (answered 413)."""
+
 
 class FormFields(dict[str, str]):
-    """Form or query fields by name (the last value wins), every value kept for signatures."""
+    """Form or query fields by name. Each name comes once: Twilio never repeats one, and its
+    signature covers neither the order nor the count of a repeated name's values, so a body
+    that repeats one would be stored with content nobody signed."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        if len(pairs) > MAX_FIELDS:
+            raise TooManyFields(f"more than {MAX_FIELDS} form fields")
         super().__init__(pairs)
-        self._pairs = pairs
+        if len(self) < len(pairs):
+            counts = Counter(name for name, _ in pairs)
+            repeated = next(name for name, count in counts.items() if count > 1)
+            raise BadRequest(f"form field {repeated[:100]!r} is sent more than once")
 
     @classmethod
     def decode(cls, text: str) -> FormFields:
@@ -28,14 +49,8 @@ class FormFields(dict[str, str]):
         return cls(list(URL.build(query_string=text, encoded=True).query.items()))
 
     def getall(self, name: str) -> list[str]:
-        """All values of `name`, as twilio's RequestValidator asks for them."""
-        if len(self) == len(self._pairs):  # no repeated names: the common case
-            return [self[name]]
-        return [value for key, value in self._pairs if key == name]
-
-
-class BadRequest(Exception):
-    """The request cannot be an event of this source; the message says why (answered 400)."""
+        """Every value of `name`, as twilio's RequestValidator asks for them: here just one."""
+        return [self[name]]
 
 
 class RequestData(NamedTuple):
@@ -49,24 +64,31 @@ class RequestData(NamedTuple):
 
 
 class Parsed(NamedTuple):
-    """One event and Twilio's identity of it (None: fall back to the request's identity)."""
+    """One event and Twilio's identity of it (None: what Twilio signed identifies it)."""
 
     event: Event
     identity: str | None
 
 
 def dedup_key(source: str, parsed: Parsed, request: RequestData) -> str:
-    """Same Twilio event, same key: its own id, else Twilio's idempotency header, else the body."""
-    identity = (
-        parsed.identity
-        or request.headers.get("i-twilio-idempotency-token")
-        or hashlib.sha256(request.body.encode("utf-8", "replace")).hexdigest()
-    )
+    """Same Twilio event, same key: its own id, else what Twilio signed. Never a header such
+    as I-Twilio-Idempotency-Token: no signature covers headers, so a replay with a new one
+    would become a new event."""
+    identity = parsed.identity or signed_content_hash(request)
     key = storable(f"{source}:{identity}")
     if len(key) <= 255:
         return key
     # Long identities keep their start for people and a hash of the whole for uniqueness.
     return key[:190] + "#" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def signed_content_hash(request: RequestData) -> str:
+    """The fields sorted by name, as the signature covers them (a replay with its fields in
+    another order is the same event); a JSON body as sent, which bodySHA256 signs."""
+    signed = (
+        request.body if request.json is not None else json.dumps(sorted(request.fields.items()))
+    )
+    return hashlib.sha256(signed.encode("utf-8", "replace")).hexdigest()
 
 
 def require(fields: Mapping[str, str], *names: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hmac
 from collections.abc import Mapping, Sequence
+from enum import Enum
 from urllib.parse import parse_qs, urlsplit
 
 from twilio.request_validator import (
@@ -18,6 +19,14 @@ from twilio.request_validator import (
 SIGNATURE_HEADER = "x-twilio-signature"
 
 
+class SignatureFailure(Enum):
+    """Why a request's signature was refused."""
+
+    MISSING = "it carries no X-Twilio-Signature header"
+    UNBOUND_BODY = "its JSON body has no bodySHA256 in the URL to bind it to the signature"
+    MISMATCH = "its signature matches no configured TWILIO_AUTH_TOKEN for that URL and body"
+
+
 class SignatureChecker:
     """Accepts a request when any configured token (sub-accounts, rotation) signed it."""
 
@@ -28,24 +37,29 @@ class SignatureChecker:
     def configured(self) -> bool:
         return bool(self._validators)
 
-    def is_valid(
+    def failure(
         self,
         url: str,
         params: Mapping[str, str] | str,
         headers: Mapping[str, str],
-    ) -> bool:
-        """`params`: the form fields, or for JSON bodies the raw body text."""
+    ) -> SignatureFailure | None:
+        """None when the request is signed. `params`: the form fields, or for JSON bodies the
+        raw body text."""
         signature = headers.get(SIGNATURE_HEADER, "")
         if not signature:
-            return False
+            return SignatureFailure.MISSING
+        # Without bodySHA256 Twilio's signature covers the URL alone: one captured signature
+        # would admit any JSON body. With it, RequestValidator checks the body's hash.
+        if isinstance(params, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
+            return SignatureFailure.UNBOUND_BODY
         algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER.lower()))
-        signed = _signed_params(url, params)
         sent = signature.encode("utf-8", "replace")
-        return any(
-            _signed_as_sent(key, url, signed, sent, algorithm)
-            or validator.validate(url, signed, signature, algorithm)
+        signed = any(
+            _signed_as_sent(key, url, params, sent, algorithm)
+            or validator.validate(url, params, signature, algorithm)
             for key, validator in self._validators
         )
+        return None if signed else SignatureFailure.MISMATCH
 
 
 # The digests Twilio signs with, as hashlib names for hmac.digest.
@@ -55,24 +69,16 @@ _DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
 def _signed_as_sent(
     key: bytes, url: str, params: Mapping[str, str] | str, signature: bytes, algorithm: str
 ) -> bool:
-    """The common case in one HMAC: the URL exactly as Twilio called it, and no field sent
-    twice. The string is built as `RequestValidator.compute_signature` builds it for such a
-    form (URL, then each name and value, sorted by name); anything else (a repeated field, a
-    URL with or without its port) fails here and is left to `RequestValidator.validate`."""
+    """The common case in one HMAC: the URL exactly as Twilio called it. The string is built
+    as `RequestValidator.compute_signature` builds it for a form whose names come once (URL,
+    then each name and value, sorted by name); anything else (a URL with or without its port,
+    a JSON body) fails here and is left to `RequestValidator.validate`."""
     digest = _DIGESTS.get(algorithm.upper())
     if isinstance(params, str) or digest is None:
         return False
     text = url + "".join(name + value for name, value in sorted(params.items()))
     expected = base64.b64encode(hmac.digest(key, text.encode("utf-8"), digest))
     return hmac.compare_digest(expected, signature)
-
-
-def _signed_params(url: str, params: Mapping[str, str] | str) -> Mapping[str, str] | str:
-    # A JSON body is signed only through the bodySHA256 query parameter; without it Twilio
-    # signs the URL alone.
-    if isinstance(params, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
-        return {}
-    return params
 
 
 def public_url(public_base: str, path: str, query: str) -> str:

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -533,3 +534,123 @@ def test_a_client_gone_before_its_body_arrived_gets_no_answer_and_no_error(
         assert stored(runtime) == []
 
     assert sent == []
+
+
+def test_json_body_signed_without_body_sha256_is_refused(tmp_path: Path) -> None:
+    text = json.dumps({"id": "EV1", "data": {"account_sid": "AC1"}})
+    path = "/twilio/event-streams"  # a signature of the URL alone would admit any body
+    headers = {
+        "Content-Type": "application/json",
+        "X-Twilio-Signature": sign("tok", BASE + path, {}),
+    }
+    with bot(tmp_path) as (client, runtime):
+        response = client.post(path, content=text.encode(), headers=headers)
+
+        assert response.status_code == 403
+        assert stored(runtime) == []
+
+
+def test_a_field_repeated_ahead_of_the_signed_ones_is_refused_and_not_stored(
+    tmp_path: Path,
+) -> None:
+    signature = sign("tok", BASE + "/twilio/debugger", REAL_30007)
+    body = "Level=INJECTED&" + urlencode(REAL_30007)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature}
+    with bot(tmp_path) as (client, runtime):
+        response = client.post("/twilio/debugger", content=body.encode(), headers=headers)
+
+        assert (response.status_code, response.text) == (
+            400,
+            "form field 'Level' is sent more than once\n",
+        )
+        assert stored(runtime) == []
+
+
+def test_a_replay_with_reordered_fields_and_a_new_idempotency_header_is_one_event(
+    tmp_path: Path, database_url: str
+) -> None:
+    fields = {"AccountSid": "AC1", "Level": "ERROR", "Payload": '{"error_code": "11200"}'}
+    reordered = dict(reversed(fields.items()))  # no Sid: what Twilio signed identifies it
+    signature = sign("tok", BASE + "/twilio/debugger", fields)
+    with bot(tmp_path, database_url) as (client, runtime):
+        for n, form in enumerate([fields, reordered, fields]):
+            headers = {"X-Twilio-Signature": signature, "I-Twilio-Idempotency-Token": f"t{n}"}
+            response = client.post("/twilio/debugger", data=form, headers=headers)
+            assert response.status_code == 200
+
+        assert len(stored(runtime)) == 1
+
+
+def test_a_flood_of_fields_is_refused_within_a_second_while_healthz_answers(
+    tmp_path: Path,
+) -> None:
+    # 32,000 distinct names and one repeated: before the cap, hours of work per request.
+    body = "&".join(f"f{n}=" for n in range(32_000)) + "&f0=x"
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "bm8="}
+
+    async def flood_and_health() -> tuple[int, float, int, float]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=client.app)) as http:
+            started = time.monotonic()
+
+            async def timed(request: Any) -> tuple[int, float]:
+                response = await request
+                return response.status_code, time.monotonic() - started
+
+            flood = timed(http.post(BASE + "/twilio/debugger", content=body, headers=headers))
+            health = timed(http.get(BASE + "/healthz"))
+            (status, took), (health_status, health_took) = await asyncio.gather(flood, health)
+            return status, took, health_status, health_took
+
+    with bot(tmp_path) as (client, runtime):
+        status, took, health_status, health_took = asyncio.run(flood_and_health())
+
+        assert stored(runtime) == []
+    assert (status, health_status) == (413, 200)
+    assert took < 1.0 and health_took < 1.0
+
+
+def test_a_refused_signature_is_logged_once_with_the_url_it_was_checked_against(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    signature = sign("tok", "http://internal:8000/twilio/debugger", REAL_30007)
+    headers = {"X-Twilio-Signature": signature}
+    with bot(tmp_path, public_url="https://bot.example.com") as (client, _):
+        for _ in range(3):
+            client.post("/twilio/debugger", data=REAL_30007, headers=headers)
+
+    [record] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "https://bot.example.com/twilio/debugger" in record.getMessage()
+    assert "PUBLIC_URL" in record.getMessage()
+    assert signature not in record.getMessage() and "tok" not in record.getMessage()
+
+
+def test_a_webhook_body_that_trickles_in_is_cut_off_after_the_read_timeout(
+    tmp_path: Path,
+) -> None:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/twilio/debugger",
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
+        "client": ("127.0.0.1", 50000),
+    }
+    sent: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        await asyncio.sleep(0.05)  # a byte at a time, never the end
+        return {"type": "http.request", "body": b"A", "more_body": True}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    with bot(tmp_path, read_timeout=0.3) as (client, runtime):
+        started = time.monotonic()
+        asyncio.run(client.app(scope, receive, send))
+        took = time.monotonic() - started
+
+        assert stored(runtime) == []
+    assert 0.3 <= took < 1.0
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert sent[1]["body"] == b"body not received within 0.3 s\n"

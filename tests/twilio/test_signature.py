@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from twilio.request_validator import HMAC_SHA1, HMAC_SHA256, RequestValidator
 
-from notifier.twilio.signature import SignatureChecker, _signed_as_sent, public_url, sign
+from notifier.twilio.signature import (
+    SignatureChecker,
+    SignatureFailure,
+    _signed_as_sent,
+    public_url,
+    sign,
+)
 
 # Twilio's worked example (twilio.com/docs/usage/security). Two versions of the docs page are
 # in circulation; each signature belongs to its own URL and phone numbers.
@@ -43,11 +49,17 @@ def signed(signature: str) -> dict[str, str]:
     return {"x-twilio-signature": signature}
 
 
+def accepts(
+    checker: SignatureChecker, url: str, params: dict[str, str] | str, headers: dict[str, str]
+) -> bool:
+    return checker.failure(url, params, headers) is None
+
+
 @pytest.mark.parametrize(("url", "params", "signature"), VECTORS)
 def test_twilio_documented_vector_is_accepted(
     url: str, params: dict[str, str], signature: str
 ) -> None:
-    assert SignatureChecker(["12345"]).is_valid(url, params, signed(signature))
+    assert accepts(SignatureChecker(["12345"]), url, params, signed(signature))
 
 
 @pytest.mark.parametrize(("url", "params", "signature"), VECTORS)
@@ -56,7 +68,7 @@ def test_documented_vector_with_a_changed_field_is_rejected(
 ) -> None:
     tampered = {**params, "Digits": "9999"}
 
-    assert not SignatureChecker(["12345"]).is_valid(url, tampered, signed(signature))
+    assert not accepts(SignatureChecker(["12345"]), url, tampered, signed(signature))
 
 
 def test_documented_vector_signed_for_another_url_is_rejected() -> None:
@@ -64,7 +76,7 @@ def test_documented_vector_signed_for_another_url_is_rejected() -> None:
 
     other = url.replace("bar=2", "bar=3")
 
-    assert not SignatureChecker(["12345"]).is_valid(other, params, signed(signature))
+    assert not accepts(SignatureChecker(["12345"]), other, params, signed(signature))
 
 
 @pytest.mark.parametrize(
@@ -89,7 +101,7 @@ def test_explicit_default_port_does_not_change_the_verdict(
 
     signature = sign("12345", signed_url, params)
 
-    assert SignatureChecker(["12345"]).is_valid(request_url, params, signed(signature))
+    assert accepts(SignatureChecker(["12345"]), request_url, params, signed(signature))
 
 
 def test_documented_vector_needs_no_port_to_match() -> None:
@@ -108,7 +120,7 @@ def test_json_body_signed_through_body_sha256_is_accepted() -> None:
     body = '[{"id":"EV1","type":"com.twilio.error-logs.error.logged"}]'
     url = json_request(body)
 
-    assert SignatureChecker(["tok"]).is_valid(url, body, signed(sign("tok", url, body)))
+    assert accepts(SignatureChecker(["tok"]), url, body, signed(sign("tok", url, body)))
 
 
 def test_json_body_changed_after_signing_is_rejected() -> None:
@@ -118,7 +130,25 @@ def test_json_body_changed_after_signing_is_rejected() -> None:
 
     tampered = body.replace("EV1", "EV2")
 
-    assert not SignatureChecker(["tok"]).is_valid(url, tampered, signed(signature))
+    assert not accepts(SignatureChecker(["tok"]), url, tampered, signed(signature))
+
+
+def test_json_body_without_body_sha256_is_refused_though_its_url_is_signed() -> None:
+    body = '[{"id":"EV1","type":"com.twilio.error-logs.error.logged"}]'
+    url = "https://bot.example.com/twilio/event-streams"
+
+    failure = SignatureChecker(["tok"]).failure(url, body, signed(sign("tok", url, body)))
+
+    assert failure == SignatureFailure.UNBOUND_BODY
+
+
+def test_json_body_whose_hash_is_not_body_sha256_is_refused() -> None:
+    body = '[{"id":"EV1"}]'
+    url = json_request('[{"id":"EV2"}]')  # a signed URL whose bodySHA256 is another body's
+
+    failure = SignatureChecker(["tok"]).failure(url, body, signed(sign("tok", url, body)))
+
+    assert failure == SignatureFailure.MISMATCH
 
 
 def test_second_of_several_tokens_is_enough() -> None:
@@ -126,7 +156,7 @@ def test_second_of_several_tokens_is_enough() -> None:
 
     checker = SignatureChecker(["rotated-out", "12345"])
 
-    assert checker.is_valid(url, params, signed(signature))
+    assert accepts(checker, url, params, signed(signature))
 
 
 def test_no_configured_token_valid_is_rejected() -> None:
@@ -134,7 +164,7 @@ def test_no_configured_token_valid_is_rejected() -> None:
 
     checker = SignatureChecker(["rotated-out", "sub-account"])
 
-    assert not checker.is_valid(url, params, signed(signature))
+    assert not accepts(checker, url, params, signed(signature))
 
 
 @pytest.mark.parametrize(
@@ -144,10 +174,12 @@ def test_no_configured_token_valid_is_rejected() -> None:
         pytest.param({"x-twilio-signature": ""}, id="empty-header"),
     ],
 )
-def test_missing_signature_is_rejected(headers: dict[str, str]) -> None:
+def test_missing_signature_is_rejected_as_missing(headers: dict[str, str]) -> None:
     url, params, _ = EXAMPLE_COM
 
-    assert not SignatureChecker(["12345"]).is_valid(url, params, headers)
+    failure = SignatureChecker(["12345"]).failure(url, params, headers)
+
+    assert failure == SignatureFailure.MISSING
 
 
 def test_checker_without_tokens_is_not_configured() -> None:
@@ -163,8 +195,8 @@ def test_hmac_sha256_named_in_signature_settings_is_accepted() -> None:
         "x-twilio-webhooks-signature-settings": f"key=webhooks_sharedkey_1,algorithm={HMAC_SHA256}",
     }
 
-    assert SignatureChecker(["shared-key"]).is_valid(url, params, headers)
-    assert not SignatureChecker(["shared-key"]).is_valid(url, params, signed(signature))
+    assert accepts(SignatureChecker(["shared-key"]), url, params, headers)
+    assert not accepts(SignatureChecker(["shared-key"]), url, params, signed(signature))
 
 
 @pytest.mark.parametrize(

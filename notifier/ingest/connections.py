@@ -1,0 +1,81 @@
+"""Idle and slow clients cannot hold the server's file descriptors: uvicorn's HTTP protocol,
+with a deadline for each request's headers and a cap on open connections."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+from typing import Any, ClassVar, NamedTuple
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+
+class ConnectionLimits(NamedTuple):
+    max_connections: int
+    # Seconds a connection may wait for a request's headers (the first or the next).
+    read_timeout: float
+
+
+class GuardedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, plus: a connection whose request headers are not complete
+    within `read_timeout` is closed (uvicorn alone waits forever for the first request and for
+    headers that trickle in), and beyond `max_connections` open connections the one that has
+    waited longest for a request is closed, so that a flood of idle connections gives way to
+    new clients instead of exhausting the file descriptors."""
+
+    limits: ClassVar[ConnectionLimits]
+    # Loop time since which this connection waits for a request; None while it serves one.
+    waiting_since: float | None = None
+    _deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._wait_for_request()
+        if len(self.connections) > self.limits.max_connections:
+            _close_longest_waiting(self.connections)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def on_headers_complete(self) -> None:
+        self._stop_waiting()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        pipelined = bool(self.pipeline)  # then the next request's headers are already in
+        super().on_response_complete()
+        if not pipelined and not self.transport.is_closing():
+            self._wait_for_request()
+
+    def _wait_for_request(self) -> None:
+        self.waiting_since = self.loop.time()
+        self._deadline = self.loop.call_later(self.limits.read_timeout, self.transport.close)
+
+    def _stop_waiting(self) -> None:
+        self.waiting_since = None
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+
+def _close_longest_waiting(connections: set[Any]) -> None:
+    """Closes the connection that has waited longest for a request (the newest itself, when
+    every other one is serving a request)."""
+    waiting = [c for c in connections if getattr(c, "waiting_since", None) is not None]
+    if waiting:
+        min(waiting, key=lambda c: c.waiting_since).transport.close()
+
+
+def guarded_protocol(limits: ConnectionLimits) -> type[GuardedHttpProtocol]:
+    """The protocol class for uvicorn's `http` option, with `limits`; at most half of this
+    process's open-file limit goes to connections (the store, the rules file and the outgoing
+    connections to Slack need the rest)."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    cap = limits.max_connections if soft == resource.RLIM_INFINITY else soft // 2
+    bounded = limits._replace(max_connections=max(1, min(limits.max_connections, cap)))
+
+    class Limited(GuardedHttpProtocol):
+        limits = bounded
+
+    return Limited
