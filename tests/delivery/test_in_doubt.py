@@ -1,0 +1,104 @@
+"""A delivery whose first try may have reached Slack is looked for before it is posted again."""
+
+from datetime import timedelta
+from typing import Any
+from unittest.mock import ANY
+
+import aiohttp
+from fakes.delivery import NOW, Clock, notice, queue, run, slack_settings
+from fakes.slack import FakeSlack
+from sqlalchemy import Engine, select
+
+from notifier.channels.slack import delivery_metadata, make_client, post_message
+from notifier.delivery import Deliverer
+from notifier.notices import Reason
+from notifier.rules.model import Receiver, Rules
+from notifier.store.outbox import claim_deliveries
+from notifier.store.schema import notifications
+
+RULES = Rules(receivers={"slack": Receiver("slack", "slack", {"channel": "#alerts"})})
+LEASE = timedelta(seconds=45)
+
+
+def rows(engine: Engine) -> list[Any]:
+    query = select(notifications.c.status, notifications.c.in_doubt_since)
+    with engine.connect() as conn:
+        return list(conn.execute(query.order_by(notifications.c.id)))
+
+
+async def die_mid_send(engine: Engine, slack: FakeSlack) -> None:
+    """A worker claims the next delivery, Slack posts it, and the worker dies before it can
+    record that."""
+    with engine.begin() as conn:
+        [claimed] = claim_deliveries(conn, NOW, LEASE, 1)
+    async with aiohttp.ClientSession() as session:
+        client = make_client(slack.token, session, slack.api_url)
+        payload = {"text": "posted by the worker that died"}
+        await post_message(client, "#alerts", payload, metadata=delivery_metadata(claimed.id))
+
+
+def test_a_post_whose_worker_died_mid_send_is_found_and_not_posted_again(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("earlier"))  # the channel's ID is known from an earlier post
+        await deliverer.run_once()
+        queue(engine, notice("crashed"), notice("crashed", reason=Reason.NEW_IN_GROUP))
+        await die_mid_send(engine, slack)
+        clock.now = NOW + LEASE + timedelta(seconds=1)  # its lease runs out
+        await deliverer.run_once()
+        clock.now += timedelta(seconds=2)
+        await deliverer.run_once()
+
+    with FakeSlack() as slack:
+        run(engine, RULES, slack_settings(slack), clock, scenario)
+        _, crashed = slack.messages
+        # The retry found the first try by its metadata: no second post, and the group's
+        # next notice edited the message the dead worker had posted.
+        assert [u["ts"] for u in slack.updates] == [crashed["ts"]]
+        assert [r.path for r in slack.requests].count("/api/conversations.history") == 1
+    statuses = [row.status for row in rows(engine)]
+    assert statuses == ["sent", "sent", "sent"]
+
+
+def test_without_the_history_scope_a_post_in_doubt_is_sent_again(engine: Engine) -> None:
+    """Slack will not say what was posted: at-least-once, as the README states."""
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("earlier"))
+        await deliverer.run_once()
+        queue(engine, notice("crashed"))
+        await die_mid_send(engine, slack)
+        clock.now = NOW + LEASE + timedelta(seconds=1)
+        await deliverer.run_once()
+
+    with FakeSlack(scopes=frozenset({"chat:write"})) as slack:
+        run(engine, RULES, slack_settings(slack), clock, scenario)
+        asked = [r for r in slack.requests if r.path == "/api/conversations.history"]
+        assert [m["text"] for m in slack.messages[1:]] == ["posted by the worker that died", ANY]
+        assert len(slack.messages) == 3 and len(asked) == 1
+    assert [row.status for row in rows(engine)] == ["sent", "sent"]
+
+
+def test_a_post_that_timed_out_is_looked_for_before_it_is_posted_again(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("earlier"))
+        await deliverer.run_once()
+        clock.now += timedelta(seconds=1)
+        queue(engine, notice("slow"), at=clock.now)
+        slack.hang()
+        await deliverer.run_once()  # gives up after the timeout
+        [_, slow] = rows(engine)
+        assert slow.status == "pending" and slow.in_doubt_since == clock.now
+        slack.hang(False)  # Slack was only slow: it posts the message after all
+        clock.now += timedelta(minutes=5)
+        await deliverer.run_once()
+
+    with FakeSlack() as slack:
+        run(engine, RULES, slack_settings(slack, slack_timeout=0.3), clock, scenario)
+        asked = [r for r in slack.requests if r.path == "/api/conversations.history"]
+        assert len(slack.messages) == 2 and len(asked) == 1
+    assert [row.status for row in rows(engine)] == ["sent", "sent"]

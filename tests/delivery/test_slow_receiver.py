@@ -1,0 +1,135 @@
+"""A Slack that never answers holds up neither the other receivers nor new events."""
+
+import asyncio
+import time
+from datetime import UTC, datetime
+
+from fakes.delivery import Clock, make_deliverer, notice, queue, slack_settings
+from fakes.slack import FakeSlack
+from fakes.smtp import Inbox, smtp_server
+from sqlalchemy import Engine, select
+
+from notifier.delivery import Deliverer
+from notifier.events import Event
+from notifier.pipeline.process import Pipeline
+from notifier.receivers import Channels, sender_for_rules
+from notifier.rules.load import parse_rules
+from notifier.rules.model import Receiver, Rules
+from notifier.settings import Settings
+from notifier.store.events import IncomingEvent, insert_events
+from notifier.store.schema import notifications
+from notifier.twilio.catalog import Catalog
+from notifier.worker import Worker
+
+RECEIVERS = {
+    "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
+    "mail": Receiver("mail", "email", {"to": ["ops@example.com"]}),
+}
+RULES = """
+[receivers.slack]
+slack = { channel = "#alerts" }
+[receivers.mail]
+email = { to = ["ops@example.com"] }
+[[routes]]
+name = "voice"
+match = { error_code = ["11200"] }
+receivers = ["slack"]
+[[routes]]
+name = "sms"
+match = { error_code = ["30007"] }
+receivers = ["mail"]
+"""
+
+
+def settings(slack: FakeSlack, port: int) -> Settings:
+    # Longer than the test waits: Slack hangs throughout, as it would for minutes.
+    smtp = {"smtp_url": f"smtp://127.0.0.1:{port}", "email_from": "bot@example.com"}
+    return slack_settings(slack, slack_timeout=30, **smtp)
+
+
+def statuses(engine: Engine) -> dict[str, str]:
+    query = select(notifications.c.receiver, notifications.c.status)
+    with engine.connect() as conn:
+        return {row.receiver: row.status for row in conn.execute(query)}
+
+
+async def until(check: object, seconds: float = 5.0) -> float:
+    """Seconds until `check()` is true (fails after `seconds`)."""
+    started = time.monotonic()
+    while not check():  # type: ignore[operator]
+        assert time.monotonic() - started < seconds, "timed out waiting"
+        await asyncio.sleep(0.02)
+    return time.monotonic() - started
+
+
+def test_email_is_sent_and_recorded_while_slack_hangs(engine: Engine) -> None:
+    inbox = Inbox()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("voice", "slack"))
+        await deliverer.start_once()  # the Slack post hangs
+        queue(engine, notice("sms", "mail"))
+        await deliverer.start_once()
+        waited = await until(lambda: statuses(engine).get("mail") == "sent")
+        assert waited < 2 and len(inbox.messages) == 1
+        assert statuses(engine)["slack"] == "pending"
+        await deliverer.stop()
+
+    with FakeSlack() as slack, smtp_server(inbox) as port:
+        slack.hang()
+        rules = Rules(receivers=RECEIVERS)
+        deliverer, channels = make_deliverer(engine, rules, settings(slack, port), Clock())
+
+        async def go() -> None:
+            try:
+                await scenario(deliverer)
+            finally:
+                await channels.aclose()
+
+        asyncio.run(go())
+
+
+def incoming(sid: str, code: str) -> IncomingEvent:
+    event = Event(source="debugger", time=datetime.now(UTC), error_code=code)
+    return IncomingEvent(dedup_key=sid, event=event, raw_body="{}", headers={})
+
+
+def store(engine: Engine, worker: Worker, item: IncomingEvent) -> None:
+    with engine.begin() as conn:
+        insert_events(conn, [item], datetime.now(UTC))
+    worker.stored([])
+
+
+def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) -> None:
+    inbox = Inbox()
+    rules = parse_rules(RULES, "rules.toml", {})
+
+    async def scenario(channels: Channels) -> None:
+        deliverer = Deliverer(engine, sender_for_rules(lambda: rules, channels), _now)
+        worker = Worker(engine, Pipeline(lambda: rules, Catalog()), deliverer, clock=_now)
+        running = asyncio.create_task(worker.run())
+        try:
+            store(engine, worker, incoming("NO1", "11200"))
+            await until(lambda: "slack" in statuses(engine))
+            store(engine, worker, incoming("NO2", "30007"))
+            assert await until(lambda: len(inbox.messages) == 1) < 3
+            assert statuses(engine) == {"slack": "pending", "mail": "sent"}
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+
+    with FakeSlack() as slack, smtp_server(inbox) as port:
+        slack.hang()
+        channels = Channels(settings(slack, port), engine, _now)
+
+        async def go() -> None:
+            try:
+                await scenario(channels)
+            finally:
+                await channels.aclose()
+
+        asyncio.run(go())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
