@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from email.utils import format_datetime, make_msgid
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import aiosmtplib
 
 from notifier.channels.result import Outcome, Sent, classify_smtp_error, redact
+from notifier.errors import UserError
+from notifier.events import utcnow
+from notifier.render.email import DOMAIN
 
 _DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+_TLS_OPTION = {"on": True, "off": False}
+DEFAULT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -22,37 +31,62 @@ class SmtpConfig:
     username: str | None = None
     password: str | None = field(default=None, repr=False)
     implicit_tls: bool = False
-    # True: STARTTLS or fail; None: STARTTLS when offered (loopback relays only).
+    # True: STARTTLS or fail; None: STARTTLS when offered (loopback relays only); False: never.
     start_tls: bool | None = True
     ssl_context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    # Seconds for a whole send, from connecting to QUIT.
+    timeout: float = DEFAULT_TIMEOUT
+
+    @property
+    def plain(self) -> bool:
+        """Sends without TLS however the server answers (`?tls=off`)."""
+        return not self.implicit_tls and self.start_tls is False
 
 
 def parse_smtp_url(url: str) -> SmtpConfig:
-    """`smtp://user:pass@host:587` (STARTTLS) or `smtps://user:pass@host:465` (implicit TLS)."""
+    """`smtp://user:pass@host:587` (STARTTLS), `smtps://user:pass@host:465` (implicit TLS), or
+    `smtp://relay:25?tls=off` (no TLS: a relay inside a private network)."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
-        raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, not {scheme or 'nothing'}")
+        raise UserError(f"SMTP_URL must start with smtp:// or smtps://, not {scheme or 'nothing'}")
     try:
         host, port = parts.hostname, parts.port or _DEFAULT_PORTS[scheme]
     except ValueError:
         # The message of urlsplit would quote the text it failed on, possibly the password.
-        raise ValueError("SMTP_URL has a port that is not a number from 0 to 65535") from None
+        raise UserError("SMTP_URL has a port that is not a number from 0 to 65535") from None
     if not host:
-        raise ValueError("SMTP_URL has no host name")
+        raise UserError("SMTP_URL has no host name")
     username = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     if username and password is None:
-        raise ValueError(f"SMTP_URL names user {username!r} but gives no password")
+        raise UserError(f"SMTP_URL names user {username!r} but gives no password")
     implicit = scheme == "smtps"
+    tls = _tls_option(parts.query, implicit)
     return SmtpConfig(
         host=host,
         port=port,
         username=username,
         password=password,
         implicit_tls=implicit,
-        start_tls=False if implicit else (None if _is_loopback(host) else True),
+        start_tls=False if implicit or not tls else (None if _is_loopback(host) else True),
     )
+
+
+def _tls_option(query: str, implicit: bool) -> bool:
+    """The `tls` option of SMTP_URL's query: on (the default) or off."""
+    tls = True
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name != "tls":
+            raise UserError(f"SMTP_URL has an unknown option {name!r} (known: tls)")
+        if value.lower() not in _TLS_OPTION:
+            raise UserError(f"SMTP_URL option tls must be on or off, not {value!r}")
+        tls = _TLS_OPTION[value.lower()]
+    if implicit and not tls:
+        raise UserError(
+            "SMTP_URL: smtps:// always uses TLS; for a plain relay use smtp://...?tls=off"
+        )
+    return tls
 
 
 def _is_loopback(host: str) -> bool:
@@ -64,20 +98,34 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-async def send_email(config: SmtpConfig, message: EmailMessage, timeout: float = 10.0) -> Outcome:
-    """Deliver one message; the outcome's reason never contains the SMTP password."""
+async def send_email(
+    config: SmtpConfig, message: EmailMessage, clock: Callable[[], datetime] = utcnow
+) -> Outcome:
+    """Deliver one message within `config.timeout`; the outcome's reason never contains the
+    SMTP password."""
+    stamp(message, clock())
     try:
-        await aiosmtplib.send(
-            message,
-            hostname=config.host,
-            port=config.port,
-            username=config.username,
-            password=config.password,
-            use_tls=config.implicit_tls,
-            start_tls=config.start_tls,
-            tls_context=config.ssl_context,
-            timeout=timeout,
-        )
+        async with asyncio.timeout(config.timeout):
+            await aiosmtplib.send(
+                message,
+                hostname=config.host,
+                port=config.port,
+                username=config.username,
+                password=config.password,
+                use_tls=config.implicit_tls,
+                start_tls=config.start_tls,
+                tls_context=config.ssl_context,
+                timeout=config.timeout,
+            )
     except (aiosmtplib.SMTPException, OSError) as exc:
         return redact(classify_smtp_error(exc), config.password)
     return Sent()
+
+
+def stamp(message: EmailMessage, now: datetime) -> None:
+    """RFC 5322 section 3.6 requires `Date` (the moment the message is handed to the mail system)
+    and wants a `Message-ID`; a message built without one gets it here."""
+    if "Date" not in message:
+        message["Date"] = format_datetime(now)
+    if "Message-ID" not in message:
+        message["Message-ID"] = make_msgid(domain=DOMAIN)

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
 from notifier.channels.result import Failed, Outcome
+from notifier.errors import UserError
 from notifier.render.email import RenderedEmail, build_message
+
+log = logging.getLogger(__name__)
 
 
 def smtp_config(smtp_url: str | None, email_from: str | None) -> SmtpConfig | Failed:
-    """The SMTP settings, or why email cannot be sent (the reason never holds the password)."""
+    """The SMTP settings, or why email cannot be sent (the reason never holds the password): a
+    mistake in SMTP_URL fails the email receivers, never the others."""
     if not smtp_url:
         return Failed("SMTP_URL is not set")
     if not email_from:
         return Failed("EMAIL_FROM is not set")
     try:
-        return parse_smtp_url(smtp_url)
-    except ValueError as error:
+        config = parse_smtp_url(smtp_url)
+    except UserError as error:
         return Failed(str(error))
+    if config.plain:
+        # Host and port only: the URL may hold the password.
+        log.warning(
+            "SMTP_URL has tls=off: email to %s:%s is sent unencrypted, credentials included",
+            config.host,
+            config.port,
+        )
+    return config
 
 
 async def send_rendered_email(

@@ -110,6 +110,9 @@ def classify_smtp_error(exc: BaseException) -> Outcome:
         return _by_smtp_code(max(codes, default=550), "all recipients refused")
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return _by_smtp_code(exc.code, exc.message)
+    if isinstance(exc, TimeoutError):  # a reply too slow, or the send's total time exceeded
+        detail = _detail(str(exc))
+        return Retry(None, f"SMTP timed out: {detail}" if detail else "SMTP timed out")
     if isinstance(exc, OSError):
         return Retry(None, f"SMTP connection failed: {_detail(str(exc) or type(exc).__name__)}")
     return Failed(f"SMTP error: {_detail(str(exc) or type(exc).__name__)}")

@@ -8,10 +8,17 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from notifier.errors import UserError
+from notifier.render.escape import terminal
 from notifier.rules.durations import parse_duration
 from notifier.settings import Settings, configure_logging
 from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
+
+
+def echo(line: str) -> None:
+    """Print one line of human-readable output: what came from Twilio or a user may hold
+    terminal controls, and a newline in a value must not fake another line."""
+    print(terminal(line))
 
 
 def settings_from_env() -> Settings:

@@ -16,6 +16,7 @@ from notifier.digest.schedule import digest_trigger, period_for
 from notifier.errors import UserError
 from notifier.events import utcnow
 from notifier.receivers import render_context
+from notifier.render.escape import terminal
 from notifier.rules.model import Digest, Rules
 from notifier.store.engine import read_only
 
@@ -46,12 +47,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(f'digest "{digest.name}": {error}') from None
     if args.dry_run:
-        print(render_text(report, render_context(rules)), end="")
+        print(terminal(render_text(report, render_context(rules)), keep_newlines=True), end="")
         return 0
     outcomes = DigestSender(runtime.settings, runtime.engine)(report, digest, rules)
     failed = {name: outcome for name, outcome in outcomes.items() if not isinstance(outcome, Sent)}
     for name, outcome in failed.items():
-        print(f'digest {digest.name}: not sent to "{name}": {outcome.reason}', file=sys.stderr)
+        reason = terminal(outcome.reason)
+        print(f'digest {digest.name}: not sent to "{name}": {reason}', file=sys.stderr)
     return 1 if failed else 0
 
 

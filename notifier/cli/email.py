@@ -10,11 +10,10 @@ from typing import Any
 from notifier.channels.email import SmtpConfig, send_email
 from notifier.channels.email_delivery import smtp_config
 from notifier.channels.result import Sent
-from notifier.cli.common import settings_from_env
+from notifier.cli.common import echo, settings_from_env
 from notifier.render.escape import header
 
 SUBJECT = "twilio-alert-notifier test message"
-TIMEOUT_SECONDS = 15.0
 
 
 def add_parser(subparsers: Any) -> None:
@@ -35,15 +34,15 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from_env()
     config = smtp_config(settings.smtp_url, settings.email_from)
     if not isinstance(config, SmtpConfig):
-        print(f"email test failed: {config.reason}")
+        echo(f"email test failed: {config.reason}")
         return 1
     message = test_message(settings.email_from or "", args.to)
-    outcome = asyncio.run(send_email(config, message, timeout=TIMEOUT_SECONDS))
+    outcome = asyncio.run(send_email(config, message))
     where = f"{config.host}:{config.port} ({_security(config)})"
     if isinstance(outcome, Sent):
-        print(f"OK: sent a test email to {args.to} via {where}")
+        echo(f"OK: sent a test email to {args.to} via {where}")
         return 0
-    print(f"email test failed via {where}: {outcome.reason}")
+    echo(f"email test failed via {where}: {outcome.reason}")
     return 1
 
 
@@ -59,6 +58,8 @@ def test_message(sender: str, to: str) -> EmailMessage:
 def _security(config: SmtpConfig) -> str:
     if config.implicit_tls:
         return "implicit TLS"
+    if config.plain:
+        return "no TLS: tls=off"
     if config.start_tls:
         return "STARTTLS required"
     return "STARTTLS when offered, loopback"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notifier.app import Runtime
-from notifier.cli.common import duration_arg, settings_from_env
+from notifier.cli.common import duration_arg, echo, settings_from_env
 from notifier.enrich import enrich
 from notifier.store.engine import read_only
 from notifier.store.events import StoredEvent, list_events
@@ -51,7 +51,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         print("no events in that period")
         return
     for row in rows:
-        print(
+        echo(
             f"{row['id']:>7}  {row['received_at'][:19]}  {row['source']:<13} {row['level']:<7} "
             f"{row['error_code'] or '-':<6} {row['account_name'] or row['account_sid'] or '-'}  "
             f"{(row['message'] or '')[:80]}"

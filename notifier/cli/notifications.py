@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from notifier.cli.common import open_store, settings_from_env
+from notifier.cli.common import echo, open_store, settings_from_env
 from notifier.store.engine import read_only
 from notifier.store.outbox import list_notifications
 
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         error = f"  ({row['last_error']})" if row["last_error"] else ""
-        print(
+        echo(
             f"{row['id']:>6}  {row['created_at'][:19]}  {row['status']:<7} {row['reason']:<12} "
             f"{row['route']} -> {row['receiver']}  attempts={row['attempts']}{error}"
         )

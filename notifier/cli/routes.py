@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from notifier.app import Runtime
-from notifier.cli.common import settings_from_env
+from notifier.cli.common import echo, settings_from_env
 from notifier.cli.fields import parse_assignments
 from notifier.enrich import enrich
 from notifier.errors import UserError
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if not routes:
         print("no route matches: the event would be recorded for digests, not alerted")
     for route in routes:
-        print(_describe(route, rules, event, runtime, now))
+        for line in _describe(route, rules, event, runtime, now):
+            echo(line)
     return 0
 
 
@@ -75,7 +76,9 @@ def _event(args: argparse.Namespace, runtime: Runtime) -> Event:
     return event_from_file(Path(args.event))
 
 
-def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: datetime) -> str:
+def _describe(
+    route: Route, rules: Rules, event: Event, runtime: Runtime, now: datetime
+) -> list[str]:
     key = group_key(route, event)[0]
     with read_only(runtime.engine).connect() as conn:
         silences = group_store.active_silences(conn, now)
@@ -98,7 +101,7 @@ def _describe(route: Route, rules: Rules, event: Event, runtime: Runtime, now: d
         )
     if state:
         lines.append(f"  group:      {state.phase.value}, {state.event_count} event(s) this cycle")
-    return "\n".join(lines)
+    return lines
 
 
 def _verdict(decision: Decision) -> str:

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.cli.common import duration_arg, open_store, settings_from_env
+from notifier.cli.common import duration_arg, echo, open_store, settings_from_env
 from notifier.cli.fields import parse_assignments
 from notifier.errors import UserError
 from notifier.pipeline.suppress import Silence
@@ -58,7 +58,7 @@ def _list(args: argparse.Namespace) -> int:
         state = "active " if s.starts_at <= now < s.ends_at else "expired"
         matchers = " ".join(f"{k}={v}" for k, v in s.matchers.items())
         until = s.ends_at.isoformat(timespec="minutes")
-        print(f"{s.id:>4}  {state}  until {until}  {matchers}  # {s.comment}")
+        echo(f"{s.id:>4}  {state}  until {until}  {matchers}  # {s.comment}")
     if not silences:
         print("no silences")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from notifier.notices import Notice
 from notifier.render import facts as f
 from notifier.render.context import RenderContext
-from notifier.render.escape import printable, truncate
+from notifier.render.escape import terminal, truncate
 
 MAX_VALUE = 4000
 _WIDTH = len("Usage category") + 2
@@ -21,7 +21,7 @@ def render_console(notice: Notice, ctx: RenderContext) -> str:
         ("Response", f.response_text(event)),
         *f.links(event),
     ]
-    lines = [f"== {_clean(f.title(event))} =="]
+    lines = [f"== {terminal(truncate(f.title(event), MAX_VALUE))} =="]
     lines += [_line(label, value) for label, value in rows if value]
     return "\n".join(lines) + "\n"
 
@@ -32,4 +32,4 @@ def _line(label: str, value: str) -> str:
 
 
 def _clean(text: str) -> str:
-    return printable(truncate(text.replace("\r\n", "\n"), MAX_VALUE))
+    return terminal(truncate(text.replace("\r\n", "\n"), MAX_VALUE), keep_newlines=True)

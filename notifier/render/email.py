@@ -10,7 +10,7 @@ from notifier.notices import Notice, Reason
 from notifier.render import facts as f
 from notifier.render.console import render_console
 from notifier.render.context import RenderContext
-from notifier.render.escape import header, html_text, safe_url, truncate
+from notifier.render.escape import header, html_text, safe_url, terminal, truncate
 
 MAX_SUBJECT = 200
 MAX_HTML_VALUE = 20_000
@@ -31,16 +31,23 @@ class RenderedEmail:
 def render_email(notice: Notice, ctx: RenderContext, subject_prefix: str = "") -> RenderedEmail:
     """The email for one notice; repeats reply to the group's first message so clients thread."""
     event = notice.event
-    subject = f"{subject_prefix} [{event.level}] {_subject_title(notice)} ({notice.route})"
+    subject = subject_line(
+        f"{subject_prefix} [{event.level}] {_subject_title(notice)} ({notice.route})"
+    )
     group_id = group_message_id(notice.group_key)
     is_reply = notice.reason in _REPLIES
     return RenderedEmail(
-        subject=truncate(header(subject), MAX_SUBJECT),
+        subject=subject,
         text=render_console(notice, ctx),
         html=render_html(notice, ctx),
         message_id=notice_message_id(notice) if is_reply else group_id,
         in_reply_to=group_id if is_reply else None,
     )
+
+
+def subject_line(text: str) -> str:
+    """One short header line; controls and bidi overrides from Twilio show as escapes."""
+    return truncate(terminal(header(text)), MAX_SUBJECT)
 
 
 def _subject_title(notice: Notice) -> str:
@@ -61,33 +68,99 @@ def notice_message_id(notice: Notice) -> str:
     return f"<notice-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{DOMAIN}>"
 
 
+# Mail clients drop <style> blocks (Gmail among them) and ignore most layout CSS: every style is
+# an inline attribute, the layout is a 600-pixel table, and long words wrap instead of widening it.
+WIDTH = 600
+FONT = "font-family:Helvetica,Arial,sans-serif;font-size:14px;line-height:20px;color:#172b4d;"
+WRAP = "word-wrap:break-word;overflow-wrap:anywhere;word-break:break-word;"
+STYLE = {
+    "body": "margin:0;padding:0;background:#f4f5f7;",
+    "card": f"width:100%;max-width:{WIDTH}px;background:#ffffff;border:1px solid #dfe1e6;"
+    f"border-collapse:collapse;table-layout:fixed;{FONT}",
+    "h2": f"margin:8px 0 12px;font-size:18px;line-height:24px;{WRAP}",
+    "h3": "margin:16px 0 4px;font-size:14px;color:#44546f;",
+    "table": "width:100%;border-collapse:collapse;table-layout:fixed;",
+    "th": "width:120px;padding:4px 8px 4px 0;text-align:left;vertical-align:top;color:#44546f;",
+    "td": f"padding:4px 0;vertical-align:top;{WRAP}",
+    "pre": "margin:0;padding:8px;background:#f4f5f7;border:1px solid #dfe1e6;"
+    "font-family:Menlo,Consolas,monospace;font-size:12px;line-height:16px;"
+    # pre-wrap keeps the payload's lines; break-all cuts a long token such as a URL anywhere.
+    "white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere;word-break:break-all;",
+    "p": f"margin:16px 0 0;{WRAP}",
+    "a": "color:#0c66e4;",
+}
+# The level badge: white text on a colour that keeps a contrast ratio of 4.5 or more.
+BADGE_COLOURS = {"error": "#c9372c", "warning": "#a54800", "info": "#0c66e4"}
+OTHER_LEVEL_COLOUR = "#44546f"
+
+
 def render_html(notice: Notice, ctx: RenderContext) -> str:
     event = notice.event
-    rows = "".join(
-        f"<tr><th align='left'>{html_text(k)}</th><td>{_html_value(v)}</td></tr>"
-        for k, v in f.facts(notice, ctx)
-    )
     blocks = [
-        f"<h2>{_html_value(f.title(event))}</h2>",
-        f"<table>{rows}</table>",
+        level_badge(event.level),
+        f"<h2 style='{STYLE['h2']}'>{_html_value(_subject_title(notice))}</h2>",
+        facts_table(f.facts(notice, ctx)),
         *_pre("Message", event.message),
         *_pre("Request", f.request_line(event)),
         *_pre("Response", f.response_text(event)),
-        "<p>" + " | ".join(_anchor(label, url) for label, url in f.links(event)) + "</p>",
+        paragraph(" | ".join(anchor(label, url) for label, url in f.links(event))),
     ]
-    return "<html><body>" + "\n".join(blocks) + "</body></html>\n"
+    return html_page(blocks)
+
+
+def html_page(blocks: list[str]) -> str:
+    """A whole HTML part: `blocks` (already escaped) in a centred card 600 pixels wide."""
+    body = "\n".join(blocks)
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'></head>"
+        f"<body style='{STYLE['body']}'>"
+        "<table role='presentation' width='100%' cellpadding='0' cellspacing='0' border='0'>"
+        f"<tr><td align='center' style='padding:16px 8px;{WRAP}'>"
+        f"<table role='presentation' width='{WIDTH}' cellpadding='0' cellspacing='0' border='0' "
+        f"style='{STYLE['card']}'><tr><td style='padding:16px 20px;{WRAP}'>\n{body}\n"
+        "</td></tr></table></td></tr></table></body></html>\n"
+    )
+
+
+def level_badge(level: str) -> str:
+    colour = BADGE_COLOURS.get(level, OTHER_LEVEL_COLOUR)
+    style = (
+        f"display:inline-block;padding:2px 8px;border-radius:3px;background:{colour};"
+        "color:#ffffff;font-size:12px;font-weight:bold;letter-spacing:1px;"
+    )
+    return f"<span style='{style}'>{_html_value(level.upper())}</span>"
+
+
+def facts_table(rows: list[tuple[str, str]]) -> str:
+    """Label and value rows; both are escaped here."""
+    cells = "".join(
+        f"<tr><th style='{STYLE['th']}'>{_html_value(label)}</th>"
+        f"<td style='{STYLE['td']}'>{_html_value(value)}</td></tr>"
+        for label, value in rows
+    )
+    return f"<table role='presentation' style='{STYLE['table']}'>{cells}</table>"
+
+
+def paragraph(html: str) -> str:
+    return f"<p style='{STYLE['p']}'>{html}</p>"
 
 
 def _html_value(text: str) -> str:
-    return html_text(truncate(text, MAX_HTML_VALUE))
+    """Text from Twilio as HTML: controls and bidi overrides shown as escapes, then escaped."""
+    plain = truncate(text.replace("\r\n", "\n"), MAX_HTML_VALUE)
+    return html_text(terminal(plain, keep_newlines=True))
 
 
 def _pre(label: str, text: str | None) -> list[str]:
-    return [f"<h3>{label}</h3><pre>{_html_value(text)}</pre>"] if text else []
+    if not text:
+        return []
+    heading = f"<h3 style='{STYLE['h3']}'>{label}</h3>"
+    return [f"{heading}<pre style='{STYLE['pre']}'>{_html_value(text)}</pre>"]
 
 
-def _anchor(label: str, url: str) -> str:
-    return f"<a href='{html_text(safe_url(url))}'>{html_text(label)}</a>"
+def anchor(label: str, url: str) -> str:
+    return f"<a href='{html_text(safe_url(url))}' style='{STYLE['a']}'>{_html_value(label)}</a>"
 
 
 def build_message(rendered: RenderedEmail, sender: str, to: list[str]) -> EmailMessage:

@@ -50,9 +50,20 @@ def safe_url(url: str) -> str:
     return quote(url, safe=":/?#=&%-._~")
 
 
-_CONTROL = {c: "?" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F)}
+# What a terminal obeys rather than shows: C0 controls (ESC starts colour, title and cursor
+# sequences; BEL rings), DEL, C1 controls (U+009B is a one-character CSI) and Unicode's
+# Bidi_Control characters, which reorder what the user reads (U+202E "Trojan Source").
+_C0_C1 = (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0))
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_TERMINAL = {
+    **{code: f"\\x{code:02x}" for code in _C0_C1},
+    **{ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"},
+    **{code: f"\\u{code:04x}" for code in _BIDI},
+}
+_TERMINAL_BLOCK = {code: text for code, text in _TERMINAL.items() if code != ord("\n")}
 
 
-def printable(text: str) -> str:
-    """Text safe for a terminal: control characters (ANSI escapes, CR, NUL) become `?`."""
-    return text.translate(_CONTROL)
+def terminal(text: str, *, keep_newlines: bool = False) -> str:
+    """Text safe to print: every control and bidi character shows as an escape such as `\\x1b`
+    or `\\u202e`; newlines stay only in a block that is meant to span lines."""
+    return text.translate(_TERMINAL_BLOCK if keep_newlines else _TERMINAL)

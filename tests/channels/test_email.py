@@ -2,6 +2,7 @@ import asyncio
 import shutil
 import ssl
 import subprocess
+import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -11,16 +12,21 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fakes.bot import free_port
 from fakes.smtp import Inbox as SmtpInbox
-from fakes.smtp import smtp_server
+from fakes.smtp import slow_smtp_server, smtp_server
 
 from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
 from notifier.channels.result import Failed, Outcome, Retry, Sent
+from notifier.cli.email import test_message as email_test_message
+from notifier.digest.build import DigestReport
+from notifier.digest.email import render_digest_email
+from notifier.errors import UserError
 from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext
 from notifier.render.email import build_message, render_email
 
 PASSWORD = "p4ss-w0rd-secret"
+SENT_AT = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
 
 
 def make_notice(reason: Reason = Reason.FIRST) -> Notice:
@@ -71,9 +77,9 @@ def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-def send(config: SmtpConfig, message: EmailMessage | None = None, timeout: float = 5) -> Outcome:
+def send(config: SmtpConfig, message: EmailMessage | None = None) -> Outcome:
     async def send_then_let_connections_close() -> Outcome:
-        outcome = await send_email(config, message or make_message(), timeout=timeout)
+        outcome = await send_email(config, message or make_message(), lambda: SENT_AT)
         # A TLS connection closes after a close_notify exchange that outlives the send; a loop
         # stopped before it leaves the socket to a later garbage collection, whose
         # ResourceWarning fails whichever test happens to be running then.
@@ -128,7 +134,7 @@ def test_refused_connection_is_retried() -> None:
     assert isinstance(outcome, Retry) and outcome.reason.startswith("SMTP connection failed")
 
 
-def test_server_that_never_answers_is_retried_after_the_timeout() -> None:
+def test_server_that_never_answers_is_retried_within_the_timeout() -> None:
     async def silent_server_then_send() -> Outcome:
         hung_up = asyncio.Event()
 
@@ -140,12 +146,58 @@ def test_server_that_never_answers_is_retried_after_the_timeout() -> None:
 
         async with await asyncio.start_server(never_greet, "127.0.0.1", 0) as server:
             port = server.sockets[0].getsockname()[1]
-            outcome = await send_email(SmtpConfig("127.0.0.1", port), make_message(), timeout=0.2)
+            config = SmtpConfig("127.0.0.1", port, timeout=0.2)
+            outcome = await send_email(config, make_message())
             await hung_up.wait()
         return outcome
 
+    started = time.monotonic()
     outcome = asyncio.run(silent_server_then_send())
-    assert isinstance(outcome, Retry) and "Timed out" in outcome.reason
+    assert time.monotonic() - started < 2
+    assert isinstance(outcome, Retry) and outcome.reason.startswith("SMTP timed out")
+
+
+def test_server_slow_at_every_reply_is_cut_off_at_the_total_timeout() -> None:
+    async def send_slowly() -> Outcome:
+        async with slow_smtp_server(delay=0.2) as port:
+            config = SmtpConfig("127.0.0.1", port, start_tls=False, timeout=0.5)
+            return await send_email(config, make_message())
+
+    started = time.monotonic()
+    outcome = asyncio.run(send_slowly())
+    # Each reply comes within the timeout, but the seven of a send would take 1.4 seconds.
+    assert time.monotonic() - started < 1.2
+    assert outcome == Retry(None, "SMTP timed out")
+
+
+def test_every_email_leaves_with_a_date_and_a_message_id() -> None:
+    digest = render_digest_email(DigestReport("morning", SENT_AT, SENT_AT), RenderContext())
+    messages = {
+        "notice": make_message(),
+        "digest": build_message(digest, "bot@example.com", ["ops@example.com"]),
+        "email test": email_test_message("bot@example.com", "ops@example.com"),
+    }
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        outcomes = {name: send(parse_smtp_url(f"smtp://127.0.0.1:{port}"), message)
+                    for name, message in messages.items()}  # fmt: skip
+    assert outcomes == dict.fromkeys(messages, Sent())
+    assert [m["Date"] for m in inbox.messages] == ["Wed, 01 May 2024 12:00:30 +0000"] * 3
+    notice, digest_message, checking = inbox.messages
+    assert notice["Message-ID"].startswith("<group-")
+    assert digest_message["Message-ID"] == digest.message_id
+    assert checking["Message-ID"].endswith("@twilio-alert-notifier>")
+
+
+def test_tls_off_never_starts_tls_even_when_the_server_offers_it(
+    certificate: tuple[Path, Path],
+) -> None:
+    inbox = Inbox()
+    with smtp_server(inbox, tls_context=server_context(certificate)) as port:
+        # Without tls=off the loopback relay's untrusted certificate fails the send.
+        assert isinstance(send(parse_smtp_url(f"smtp://127.0.0.1:{port}")), Failed)
+        assert send(parse_smtp_url(f"smtp://127.0.0.1:{port}?tls=off")) == Sent()
+    assert len(inbox.messages) == 1
 
 
 def test_no_email_outcome_reveals_the_smtp_password() -> None:
@@ -168,10 +220,15 @@ def test_no_email_outcome_reveals_the_smtp_password() -> None:
         ("smtp://u:p%40ss@mail.example.com", SmtpConfig("mail.example.com", 587, "u", "p@ss")),
         ("smtp://127.0.0.1:2525", SmtpConfig("127.0.0.1", 2525, start_tls=None)),
         ("smtp://localhost", SmtpConfig("localhost", 587, start_tls=None)),
+        ("smtp://relay.internal:25?tls=off", SmtpConfig("relay.internal", 25, start_tls=False)),
+        ("smtp://u:p@relay.internal?tls=OFF", SmtpConfig("relay.internal", 587, "u", "p",
+                                                         start_tls=False)),
+        ("smtp://mail.example.com?tls=on", SmtpConfig("mail.example.com", 587)),
         ("smtps://u:p@mail.example.com", SmtpConfig("mail.example.com", 465, "u", "p",
                                                     implicit_tls=True, start_tls=False)),
     ],
     ids=["smtp-requires-starttls", "loopback-starttls-optional", "localhost-is-loopback",
+         "tls-off-is-plain-smtp", "tls-option-ignores-case", "tls-on-is-the-default",
          "smtps-is-implicit-tls"],
 )  # fmt: skip
 def test_smtp_url_is_parsed(url: str, expected: SmtpConfig) -> None:
@@ -186,10 +243,15 @@ def test_smtp_url_is_parsed(url: str, expected: SmtpConfig) -> None:
         ("smtp://u:hun/ter2@mail.example.com", "port that is not a number"),
         ("smtp://u:hunter2@:25", "has no host name"),
         ("smtp://u@mail.example.com", "names user 'u' but gives no password"),
+        ("smtp://u:hunter2@relay:25?tls=no", "SMTP_URL option tls must be on or off, not 'no'"),
+        ("smtp://u:hunter2@relay:25?tls", "SMTP_URL option tls must be on or off, not ''"),
+        ("smtp://u:hunter2@relay?starttls=off", "SMTP_URL has an unknown option 'starttls'"),
+        ("smtps://u:hunter2@relay?tls=off", r"smtps:// always uses TLS.*smtp://\.\.\.\?tls=off"),
     ],
-    ids=["wrong-scheme", "port-out-of-range", "slash-in-password", "no-host", "no-password"],
-)
+    ids=["wrong-scheme", "port-out-of-range", "slash-in-password", "no-host", "no-password",
+         "tls-neither-on-nor-off", "tls-without-value", "unknown-option", "smtps-with-tls-off"],
+)  # fmt: skip
 def test_bad_smtp_url_is_rejected_without_echoing_the_password(url: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message) as raised:
+    with pytest.raises(UserError, match=message) as raised:
         parse_smtp_url(url)
     assert "hunter2" not in str(raised.value) and "hun" not in str(raised.value)

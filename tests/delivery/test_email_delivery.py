@@ -1,9 +1,13 @@
 import asyncio
+import logging
 from datetime import UTC, datetime
 
+import pytest
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
+from notifier.channels.email import SmtpConfig
+from notifier.channels.email_delivery import smtp_config
 from notifier.delivery import Deliverer
 from notifier.events import Event
 from notifier.notices import Notice, Reason
@@ -61,4 +65,25 @@ def test_missing_sender_fails_with_a_clear_reason(engine: Engine) -> None:
     settings = Settings(smtp_url="smtp://127.0.0.1:2525")
     assert deliver(engine, settings, notice(Reason.FIRST, 1)) == [
         ("failed", "EMAIL_FROM is not set")
+    ]
+
+
+def test_tls_off_is_logged_as_a_warning_naming_the_host_but_never_the_password(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        config = smtp_config("smtp://bot:hunter2-secret@relay.internal:25?tls=off", "bot@x.org")
+    assert isinstance(config, SmtpConfig) and config.plain
+    [record] = caplog.records
+    assert record.levelno == logging.WARNING
+    assert "tls=off" in record.getMessage() and "relay.internal:25" in record.getMessage()
+    assert "hunter2" not in caplog.text and "bot:" not in caplog.text
+
+
+def test_a_bad_tls_option_fails_the_email_receiver_naming_smtp_url_and_the_value(
+    engine: Engine,
+) -> None:
+    settings = Settings(smtp_url="smtp://bot:hunter2@relay:25?tls=maybe", email_from="b@x.org")
+    assert deliver(engine, settings, notice(Reason.FIRST, 1)) == [
+        ("failed", "SMTP_URL option tls must be on or off, not 'maybe'")
     ]

@@ -1,6 +1,9 @@
+import io
 from datetime import UTC, datetime
 from typing import Any
 
+from notifier.channels.console import print_notice
+from notifier.channels.result import Sent
 from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.console import render_console
@@ -39,6 +42,20 @@ def test_multiline_values_are_indented_under_their_label() -> None:
     assert "Message:        one\n                two\n" in block
 
 
-def test_terminal_control_sequences_in_payloads_are_neutralised() -> None:
-    block = render_console(make_notice(make_event(message="\x1b[31mred\x07\0")), RenderContext())
-    assert "\x1b" not in block and "\0" not in block and "?[31mred??" in block
+def test_terminal_controls_in_payloads_show_as_visible_escapes() -> None:
+    event = make_event(
+        message="\x1b[31mred\x07\0 \x9b2J \u202eevil",
+        error_message="Bad\x1b]0;title\x07",
+        response_body="line\rover",
+    )
+    block = render_console(make_notice(event), RenderContext())
+    assert block.splitlines()[0] == "== ERROR 11200 Bad\\x1b]0;title\\x07 =="
+    assert "Message:        \\x1b[31mred\\x07\\x00 \\x9b2J \\u202eevil" in block.splitlines()
+    assert "line\\rover" in block
+    assert not {"\x1b", "\x07", "\0", "\x9b", "\u202e", "\r"} & set(block)
+
+
+def test_console_receiver_prints_an_escaped_block_and_keeps_its_lines() -> None:
+    out = io.StringIO()
+    assert print_notice("== title ==\nMessage: \x1b[2J\u2067x", out) == Sent()
+    assert out.getvalue() == "== title ==\nMessage: \\x1b[2J\\u2067x\n"
