@@ -1,7 +1,11 @@
 """The real `notifier serve` process: simulate every kind, list events, proxies, start-up."""
 
+import contextlib
 import json
+import selectors
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,3 +171,145 @@ def test_server_refuses_to_start_without_an_auth_token(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "TWILIO_AUTH_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "host", "named"),
+    [
+        pytest.param({"FORWARDED_ALLOW_IPS": "*"}, "127.0.0.1", "FORWARDED_ALLOW_IPS", id="proxy"),
+        pytest.param({}, "0.0.0.0", "--host 0.0.0.0", id="public-bind"),
+    ],
+)
+def test_development_mode_refuses_to_start_where_it_could_be_fooled(
+    tmp_path: Path, extra: dict[str, str], host: str, named: str
+) -> None:
+    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", RULES, **extra)
+    del env["TWILIO_AUTH_TOKEN"]
+    env["ALLOW_UNSIGNED_LOOPBACK"] = "1"
+
+    command = [NOTIFIER, "serve", "--host", host, "--port", str(free_port())]
+    result = subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=20
+    )
+
+    assert result.returncode == 1
+    assert named in result.stderr and "ALLOW_UNSIGNED_LOOPBACK" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_development_mode_judges_the_socket_not_x_forwarded_for(tmp_path: Path) -> None:
+    env = bot_env(tmp_path, f"sqlite:///{tmp_path / 'store.db'}", RULES)
+    del env["TWILIO_AUTH_TOKEN"]
+    env["ALLOW_UNSIGNED_LOOPBACK"] = "1"
+    with serving(env, tmp_path) as bot:
+        response = httpx.post(
+            f"{bot.url}/twilio/debugger",
+            data=REAL_30007,
+            headers={"X-Forwarded-For": "203.0.113.9"},  # a header, not where the socket is
+        )
+
+    assert response.status_code == 200
+
+
+READ_TIMEOUT = 2.0
+
+
+@pytest.fixture(scope="module")
+def guarded_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("guarded")
+    limits = {"WEB_MAX_CONNECTIONS": "50", "WEB_READ_TIMEOUT": str(READ_TIMEOUT)}
+    env = bot_env(folder, f"sqlite:///{folder / 'store.db'}", RULES, **limits)
+    with serving(env, folder) as bot:
+        yield bot.url
+
+
+def open_sockets(base: str, count: int, send: bytes = b"") -> list[socket.socket]:
+    port = int(base.rsplit(":", 1)[1])
+    sockets = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(count)]
+    for sock in sockets:
+        sock.sendall(send)
+    return sockets
+
+
+def closed_by_the_server(sockets: list[socket.socket], seconds: float) -> list[socket.socket]:
+    """The sockets the server closed (everything it sent read) within `seconds`."""
+    closed: list[socket.socket] = []
+    with selectors.DefaultSelector() as selector:
+        for sock in sockets:
+            selector.register(sock, selectors.EVENT_READ)
+        deadline = time.monotonic() + seconds
+        while len(closed) < len(sockets) and (left := deadline - time.monotonic()) > 0:
+            for key, _ in selector.select(left):
+                sock = key.fileobj
+                assert isinstance(sock, socket.socket)
+                if _drained(sock):
+                    selector.unregister(sock)
+                    closed.append(sock)
+    return closed
+
+
+def _drained(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(65536) == b""
+    except ConnectionResetError:
+        return True
+
+
+def slow_webhook_head(length: int) -> bytes:
+    return (
+        "POST /twilio/debugger HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+
+
+def test_idle_and_slow_clients_leave_room_for_webhooks_and_healthz(guarded_bot: str) -> None:
+    idle = open_sockets(guarded_bot, 300)
+    slow_headers = open_sockets(guarded_bot, 20, b"POST /twilio/debugger HTTP/1.1\r\nHost: x")
+    slow_bodies = open_sockets(guarded_bot, 20, slow_webhook_head(1000) + b"AccountSid=")
+    try:
+        health = httpx.get(f"{guarded_bot}/healthz", timeout=5)
+        fields = {**REAL_30007, "Sid": "NOguarded"}
+        signature = sign("tok", f"{guarded_bot}/twilio/debugger", fields)
+        webhook = httpx.post(
+            f"{guarded_bot}/twilio/debugger",
+            data=fields,
+            headers={"X-Twilio-Signature": signature},
+            timeout=5,
+        )
+        evicted = closed_by_the_server(idle, READ_TIMEOUT / 2)
+        everything = closed_by_the_server(idle + slow_headers + slow_bodies, READ_TIMEOUT + 3)
+    finally:
+        for sock in idle + slow_headers + slow_bodies:
+            sock.close()
+
+    assert (health.status_code, webhook.status_code) == (200, 200)
+    assert len(evicted) >= 300 - 50  # at most 50 open connections, the longest idle go first
+    assert len(everything) == 340  # and no request's headers or body waited past the timeout
+
+
+def test_a_request_whose_body_trickles_in_is_cut_off_after_the_read_timeout(
+    guarded_bot: str,
+) -> None:
+    [sock] = open_sockets(guarded_bot, 1, slow_webhook_head(1000))
+    started = time.monotonic()
+    answer = b""
+    try:
+        sock.settimeout(0.2)
+        while time.monotonic() - started < READ_TIMEOUT + 3:
+            with contextlib.suppress(OSError):
+                sock.sendall(b"A")  # a byte every 0.2 s, never the whole body
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                break
+            answer += chunk
+        took = time.monotonic() - started
+    finally:
+        sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert answer.endswith(f"body not received within {READ_TIMEOUT:g} s\n".encode())
+    assert READ_TIMEOUT <= took < READ_TIMEOUT + 1.5
