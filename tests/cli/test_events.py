@@ -94,3 +94,21 @@ def test_an_unreadable_error_code_file_is_a_message_not_a_traceback(
     error = capsys.readouterr().err
     assert "TWILIO_ERROR_CODES_FILE" in error and "missing.json" in error
     assert "Traceback" not in error
+
+
+HOSTILE = "\x1b]0;pwned\x07\x9b2J\u202eevil\nfake row"
+TERMINAL_CONTROLS = {"\x1b", "\x07", "\x9b", "\u202e"}
+
+
+def test_table_shows_twilio_controls_as_escapes_and_json_keeps_them_exact(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store(database, datetime.now(UTC) - timedelta(minutes=1), message=HOSTILE)
+
+    assert main(["events"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.endswith("\\x1b]0;pwned\\x07\\x9b2J\\u202eevil\\nfake row")
+    assert main(["events", "--json"]) == 0
+    raw = capsys.readouterr().out
+    assert not TERMINAL_CONTROLS & set(raw)
+    assert json.loads(raw)[0]["message"] == HOSTILE

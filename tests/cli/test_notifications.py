@@ -88,3 +88,20 @@ def test_replay_failed_queues_every_failed_one_and_none_stays_listed_as_failed(
 def test_replay_of_an_unknown_id_says_so(store: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", "999"]) == 1
     assert capsys.readouterr().err == "notifier: error: no notification with id 999\n"
+
+
+def test_a_remote_error_text_shows_its_controls_as_escapes_and_json_keeps_it_exact(
+    store: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    error = "SMTP 554: \x1b[2J\x9b31m\u202eevil\nfake row"
+    with store.begin() as conn:
+        mark_failed(conn, [3], error)
+
+    assert main(["notifications", "--failed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("(SMTP 554: \\x1b[2J\\x9b31m\\u202eevil\\nfake row)")
+    assert len(lines) == 2
+    assert main(["notifications", "--json"]) == 0
+    raw = capsys.readouterr().out
+    assert not {"\x1b", "\x9b", "\u202e"} & set(raw)
+    assert json.loads(raw)[0]["last_error"] == error

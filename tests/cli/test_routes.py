@@ -162,3 +162,15 @@ def test_missing_event_file_exits_1_naming_the_file(
 
     assert main(["routes", "test", "--event", str(missing)]) == 1
     assert f"{missing}: cannot read the event" in capsys.readouterr().err
+
+
+def test_twilio_text_in_the_group_key_shows_its_controls_as_escapes(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = routes_test(capsys, "error_code=30007", "account_sid=AC\x1b[2J\u202eevil\nx")
+
+    assert (
+        "  group key:  everything-else|error_code=30007|account_sid=AC\\x1b[2J\\u202eevil\\nx\n"
+        in out
+    )
+    assert not {"\x1b", "\u202e"} & set(out)

@@ -99,3 +99,17 @@ def test_expiring_twice_exits_1(database: str, capsys: pytest.CaptureFixture[str
 
     assert main(["silence", "expire", str(silence_id)]) == 1
     assert f"no active silence with id {silence_id}" in capsys.readouterr().err
+
+
+def test_list_shows_controls_in_matchers_and_comment_as_escapes_and_json_keeps_them(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    comment = "deploy \x1b]0;pwned\x07\u2066x\u2069\nfake row"
+    add(capsys, "error_code=1\x9b2J", "--comment", comment)
+
+    [line] = run(capsys, "list").splitlines()
+    assert line.endswith(
+        "error_code=1\\x9b2J  # deploy \\x1b]0;pwned\\x07\\u2066x\\u2069\\nfake row"
+    )
+    [silence] = listed(capsys)
+    assert (silence["comment"], silence["matchers"]) == (comment, {"error_code": "1\x9b2J"})
