@@ -70,7 +70,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _code(line: CodeLine, ctx: RenderContext) -> str:
-    docs = safe_url(error_docs_link(line.code))
+    docs = mrkdwn(safe_url(error_docs_link(line.code)))  # & in a link is &amp; too
     about = " / ".join(_v(part) for part in (line.product, line.message) if part)
     first = local_time(line.first_seen, ctx, "%m-%d %H:%M")
     last = local_time(line.last_seen, ctx, "%m-%d %H:%M")

@@ -55,7 +55,7 @@ def _block_lines(block: Block) -> list[str]:
     elements = block.get("elements", [])
     lines = [item["text"] for item in texts + elements if isinstance(item.get("text"), str)]
     return lines + [
-        f"{mrkdwn(item['text']['text'])}: {item['url']}" for item in elements if "url" in item
+        mrkdwn(f"{item['text']['text']}: {item['url']}") for item in elements if "url" in item
     ]
 
 

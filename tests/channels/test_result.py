@@ -1,12 +1,15 @@
 import ssl
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import aiosmtplib
 import pytest
 
 from notifier.channels.result import (
     Failed,
     Outcome,
+    Refusal,
     Retry,
     Sent,
     classify_slack_api,
@@ -177,3 +180,43 @@ def test_redact_replaces_every_secret_and_keeps_sent_as_is() -> None:
         "a [redacted] b [redacted]"
     )
     assert redact(Sent("1.2"), "1.2") == Sent("1.2")
+
+
+def test_sent_keeps_the_channel_id_slack_answered_with() -> None:
+    answer = {"ok": True, "ts": "1.2", "channel": "C0123ABCD"}
+    assert classify_slack_api(200, answer, {}) == Sent("1.2", "C0123ABCD")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "refusal"),
+    [
+        (classify_slack_api(200, {"ok": False, "error": "invalid_blocks"}, {}), "INVALID_BLOCKS"),
+        (classify_webhook(400, "invalid_blocks", {}), "INVALID_BLOCKS"),
+        (
+            classify_slack_api(200, {"ok": False, "error": "message_not_found"}, {}),
+            "MESSAGE_NOT_FOUND",
+        ),
+        (classify_slack_api(200, {"ok": False, "error": "channel_not_found"}, {}), None),
+    ],
+    ids=["api-invalid-blocks", "webhook-invalid-blocks", "message-not-found", "others-none"],
+)
+def test_refusals_a_sender_acts_on_are_named_by_an_enum(
+    outcome: Outcome, refusal: str | None
+) -> None:
+    assert isinstance(outcome, Failed)
+    assert outcome.refusal is (Refusal[refusal] if refusal else None)
+
+
+@pytest.mark.parametrize(
+    ("exc", "unknown"),
+    [
+        (TimeoutError(), True),
+        (aiohttp.ServerDisconnectedError(), True),
+        (aiohttp.ClientConnectorError(SimpleNamespace(ssl=None), OSError(111, "refused")), False),  # type: ignore[arg-type]
+    ],
+    ids=["timeout-may-have-arrived", "disconnect-may-have-arrived", "refused-never-arrived"],
+)
+def test_transport_error_says_whether_the_request_may_have_arrived(
+    exc: BaseException, unknown: bool
+) -> None:
+    assert classify_transport_error(exc).unknown is unknown

@@ -1,12 +1,18 @@
+import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fakes import delivery
 from fakes.delivery import NOW, Clock, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
+from notifier.channels.pacing import Paced, Pacer
+from notifier.channels.result import Sent
+from notifier.channels.slack_delivery import SlackDelivery
 from notifier.delivery import Deliverer
 from notifier.notices import Notice, Reason
 from notifier.rules.model import Receiver, Rules
@@ -217,3 +223,43 @@ def test_webhook_receiver_always_posts(engine: Engine) -> None:
         assert len(slack.messages) == 3 and slack.updates == []
         assert all(r.path.startswith("/webhook/") for r in slack.requests)
     assert [row.status for row in rows(engine)] == ["sent"] * 3
+
+
+def test_an_alert_with_a_huge_sid_is_delivered_within_slacks_limits(engine: Engine) -> None:
+    event = notice(Reason.FIRST).event._replace(error_code="1" * 4_000, message="&" * 9_000)
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, replace(notice(Reason.FIRST), event=event))
+        await deliverer.run_once()
+
+    with FakeSlack(token=TOKEN) as slack:
+        run(engine, slack, scenario)
+        [message] = slack.messages
+        assert message["blocks"] and [r.status for r in slack.requests] == [200]
+    assert [row.status for row in rows(engine)] == ["sent"]
+
+
+OVERSIZED = {
+    "text": "Digest morning",
+    "blocks": [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+}
+
+
+@pytest.mark.parametrize("config", ["channel", "webhook_url"], ids=["web-api", "webhook"])
+def test_blocks_slack_refuses_are_sent_again_as_plain_text(engine: Engine, config: str) -> None:
+    with FakeSlack(token=TOKEN) as slack:
+        target = slack.webhook_url() if config == "webhook_url" else "#alerts"
+        receiver = Receiver("slack", "slack", {config: target})
+        sender = SlackDelivery(engine, TOKEN, slack.api_url, Pacer(engine, Clock()))
+
+        async def post() -> Paced:
+            try:
+                return await sender.post(receiver, OVERSIZED)
+            finally:
+                await sender.aclose()
+
+        assert isinstance(asyncio.run(post()), Sent)
+        refused, accepted = slack.requests
+        assert "blocks" in refused.body and "blocks" not in accepted.body
+        assert [m["text"] for m in slack.messages] == [accepted.body["text"]]
+        assert accepted.body["text"].startswith("Digest morning\nx")

@@ -1,4 +1,5 @@
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -6,12 +7,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.slack import block_kit_errors
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
+from notifier.digest.slack import render_digest_slack
 from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext
 from notifier.render.escape import TRUNCATED
-from notifier.render.slack import render_slack, render_storm_summary
+from notifier.render.slack import plain_version, render_slack, render_storm_summary
 
 AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 CTX = RenderContext(ZoneInfo("Europe/Berlin"), {"AC" + "a" * 32: "production"})
@@ -163,3 +169,89 @@ def test_storm_summary_folds_notices_into_one_message_per_channel() -> None:
     assert listing.startswith("• ERROR 11219 HTTP retrieval failure (webhooks): 99 events")
     assert not [t for t in texts(payload) if "<!" in t]
     assert json.dumps(payload)
+
+
+# -- Slack's documented limits, whatever Twilio sent ----------------------------------------
+
+STRING_FIELDS = [
+    name
+    for name, kind in Event.__annotations__.items()
+    if "str" in str(kind) and name not in ("source", "time")
+]
+# Characters that grow when escaped (&<>), break out of links or code (|`*), split lines, or
+# are wide; repeated up to far beyond every limit.
+PIECES = st.text(alphabet="a&<>|`*\n é☎️ ", min_size=1, max_size=6)
+HOSTILE_TEXT = st.builds(lambda piece, n: piece * n, PIECES, st.integers(0, 9_000))
+ENTITY_CUT = re.compile(r"&(?!amp;|lt;|gt;)")
+
+
+def assert_fits_slack(payload: dict[str, Any]) -> None:
+    """Within every documented limit (as FakeSlack checks them), and no entity cut in half."""
+    assert block_kit_errors(payload) == []
+    assert len(payload["text"]) <= 40_000
+    buttons = {
+        id(b["text"])
+        for block in payload.get("blocks", [])
+        for b in block.get("elements", [])
+        if "url" in b
+    }
+    escaped = [t for t in texts(payload) if id(t) not in buttons]
+    assert not [t for t in escaped if ENTITY_CUT.search(t)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.fixed_dictionaries({}, optional={name: HOSTILE_TEXT for name in STRING_FIELDS}))
+def test_every_field_at_any_length_renders_within_slacks_limits(fields: dict[str, str]) -> None:
+    notice = make_notice(make_event(**fields), route=fields.get("product") or "webhooks")
+    payload = render_slack(notice, CTX)
+    assert_fits_slack(payload)
+    assert_fits_slack(plain_version(payload))
+
+
+def test_a_button_whose_url_cannot_fit_is_left_out() -> None:
+    event = make_event(resource_sid="CA" + "x" * 3_000, error_code="1" * 3_000)
+    actions = render_slack(make_notice(event), CTX)["blocks"][-1]
+    assert [b["text"]["text"] for b in actions["elements"]] == ["Console event"]
+    assert_fits_slack(render_slack(make_notice(event), CTX))
+
+
+def test_truncation_never_cuts_an_entity_in_half() -> None:
+    for shift in range(6):
+        payload = render_slack(make_notice(make_event(message="x" * shift + "&" * 3_000)), CTX)
+        message = next(t for t in texts(payload) if t.startswith("*Message*"))
+        assert message.endswith("&amp;" + TRUNCATED) and not ENTITY_CUT.search(message)
+
+
+def test_the_plain_text_version_keeps_what_the_blocks_said() -> None:
+    payload = render_slack(make_notice(), CTX)
+    text = plain_version(payload)["text"]
+    assert "blocks" not in plain_version(payload)
+    assert "ERROR 11200 HTTP retrieval failure" in text and "*Count*\n1" in text
+    assert "Error docs: https://www.twilio.com/docs/api/errors/11200" in text
+
+
+DIGEST_TEXT = st.builds(lambda piece, n: piece * n, PIECES, st.integers(0, 2_000))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    code=DIGEST_TEXT.filter(bool),
+    text=DIGEST_TEXT,
+    many=st.integers(0, 80),
+)
+def test_a_digest_of_any_size_renders_within_slacks_limits(code: str, text: str, many: int) -> None:
+    line = CodeLine(code, 5, 2, AT, AT, True, text, text, ((text, 3),), ((text, 1),))
+    report = DigestReport(
+        name=text or "d",
+        start=AT,
+        end=AT,
+        total=5,
+        by_level={text: 5},
+        codes=(line,) * many,
+        new_codes=(code,) * many,
+        routes={text: {"alerted": 1}},
+        fired_total=many,
+        fired=tuple(Fired("alarm", AT, None, text, text, text) for _ in range(many)),
+        failed=tuple(FailedDelivery(text, text, 1, text) for _ in range(many)),
+    )
+    assert_fits_slack(render_digest_slack(report, CTX))
