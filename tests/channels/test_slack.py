@@ -239,3 +239,43 @@ def test_no_slack_outcome_reveals_the_token_or_webhook_url() -> None:
     reasons = [o.reason for o in outcomes if not isinstance(o, Sent)]
     assert len(reasons) == len(outcomes)
     assert not [r for r in reasons if token in r or "s3cr3tP4th" in r]
+
+
+def button(url: str) -> dict[str, Any]:
+    return {"type": "button", "text": {"type": "plain_text", "text": "Open"}, "url": url}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}],
+        [section("x" * 3001)],
+        [{"type": "section", "fields": [{"type": "mrkdwn", "text": "x"}] * 11}],
+        [{"type": "actions", "elements": [button("https://x/" + "y" * 2991)]}],
+        [{"type": "actions", "elements": []}],
+        [section("x")] * 51,
+    ],
+    ids=["header-151", "section-3001", "11-fields", "url-3001", "no-buttons", "51-blocks"],
+)
+def test_blocks_over_slacks_limits_are_refused_as_invalid_blocks(blocks: list[Any]) -> None:
+    with FakeSlack() as slack:
+        payload = {"text": "t", "blocks": blocks}
+        call = post_then(lambda c, _: post_message(c, "#alerts", payload))
+        outcome = with_client(slack, call)
+        assert outcome == Failed("slack: invalid_blocks")
+        assert outcome.refusal is Refusal.INVALID_BLOCKS and len(slack.messages) == 1
+        assert webhook(slack.webhook_url(), payload) == Failed(
+            "slack webhook: HTTP 400 invalid_blocks"
+        )
+
+
+def test_text_over_40000_characters_is_refused_as_msg_too_long() -> None:
+    with FakeSlack() as slack:
+        payload = {"text": "x" * 40_001}
+        assert with_client(slack, lambda c: post_message(c, "#alerts", payload)) == Failed(
+            "slack: msg_too_long"
+        )
