@@ -51,6 +51,8 @@ class StoreHealth:
             now = _identity(path)
         except FileNotFoundError:
             return f"not writable: the database file {path} was deleted"
+        except OSError as error:
+            return f"not writable: the database file {path}: {error.strerror}"
         if now != self._opened:
             return f"not writable: the database file {path} was replaced"
         if not os.access(path, os.W_OK) or os.statvfs(path).f_flag & os.ST_RDONLY:

@@ -1,15 +1,13 @@
 """/readyz answers 503 when the store cannot take writes, saying what is wrong."""
 
 import contextlib
-import errno
 import os
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fakes.app import app_client
+from fakes.disk import fill, small_disk
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -17,9 +15,7 @@ from starlette.testclient import TestClient
 
 from notifier.app import Runtime
 from notifier.events import Event, utcnow
-from notifier.store.engine import make_engine
 from notifier.store.events import IncomingEvent, insert_events
-from notifier.store.health import StoreHealth
 
 FULL = "not writable: database or disk is full"
 
@@ -94,35 +90,6 @@ def test_store_at_sqlites_page_limit_makes_readyz_503(tmp_path: Path) -> None:
     assert answer.json()["store"] == f"{FULL} (SQLite's max_page_count is reached)"
 
 
-@contextlib.contextmanager
-def small_disk(folder: Path) -> Iterator[Path]:
-    """A 16 MiB tmpfs at `folder`, unmounted afterwards; skips the test where mounting is not
-    allowed (not root)."""
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs: {mounted.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=True)
-
-
-def fill(folder: Path) -> Path:
-    """Write a file until the disk is full."""
-    filler = folder / "filler"
-    with filler.open("wb") as out:
-        try:
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-    return filler
-
-
 def test_full_disk_makes_readyz_503_until_space_is_freed(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk") as disk, sqlite_app(tmp_path, disk) as (client, _, _):
         filler = fill(disk)
@@ -134,13 +101,3 @@ def test_full_disk_makes_readyz_503_until_space_is_freed(tmp_path: Path) -> None
     assert full.json()["store"].startswith(f"{FULL} (")
     assert full.json()["store"].endswith(f" KiB free in {disk})")
     assert freed.status_code == 200
-
-
-def test_unreachable_postgresql_is_reported_by_the_error_type() -> None:
-    engine = make_engine("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
-    try:
-        problem = StoreHealth(engine).problem()
-    finally:
-        engine.dispose()
-
-    assert problem == "unreachable: OperationalError"
