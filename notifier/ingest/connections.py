@@ -1,5 +1,5 @@
 """Idle and slow clients cannot hold the server's file descriptors: uvicorn's HTTP protocol,
-with a deadline for each request's headers and a cap on open connections."""
+with a deadline and a size cap for each request's headers and a cap on open connections."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+# Twilio's request lines and headers take a few hundred bytes; httptools sets no limit at all.
+MAX_HEAD_BYTES = 64 * 1024
+
 
 class ConnectionLimits(NamedTuple):
     max_connections: int
@@ -17,16 +20,22 @@ class ConnectionLimits(NamedTuple):
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, plus: a connection whose request headers are not complete
-    within `read_timeout` is closed (uvicorn alone waits forever for the first request and for
-    headers that trickle in), and beyond `max_connections` open connections the one that has
-    waited longest for a request is closed, so that a flood of idle connections gives way to
-    new clients instead of exhausting the file descriptors."""
+    """uvicorn's httptools protocol, plus:
+
+    - a connection whose request headers are not complete within `read_timeout` is closed
+      (uvicorn alone waits forever for a first request, and for headers that trickle in);
+    - so is one that has sent MAX_HEAD_BYTES without completing its request line and headers
+      (answered 400; a single read, at most 256 KiB, is always parsed whole);
+    - beyond `max_connections` open connections, the one that has waited longest for a
+      request is closed: a flood of idle connections gives way to new clients instead of
+      exhausting the file descriptors.
+    """
 
     limits: ClassVar[ConnectionLimits]
     # Loop time since which this connection waits for a request; None while it serves one.
     waiting_since: float | None = None
     _deadline: asyncio.TimerHandle | None = None
+    _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -37,6 +46,14 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.waiting_since is None:  # the headers are in (or the connection is closing)
+            return
+        self._head_bytes += len(data)
+        if self._head_bytes > MAX_HEAD_BYTES and not self.transport.is_closing():
+            self.send_400_response(f"Request line and headers exceed {MAX_HEAD_BYTES} bytes.")
 
     def on_headers_complete(self) -> None:
         self._stop_waiting()
@@ -50,6 +67,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def _wait_for_request(self) -> None:
         self.waiting_since = self.loop.time()
+        self._head_bytes = 0
         self._deadline = self.loop.call_later(self.limits.read_timeout, self.transport.close)
 
     def _stop_waiting(self) -> None:

@@ -181,7 +181,7 @@ def _decode(
 ) -> tuple[FormFields | None, object]:
     """Form fields (or GET query fields), or the decoded JSON body."""
     if request.method == "GET":
-        return FormFields(request.query_params.multi_items()), None
+        return FormFields.decode(request.scope["query_string"].decode("latin-1")), None
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in spec.content_types:
         accepted = " or ".join(spec.content_types)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import base64
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlparse, urlsplit
 
 from twilio.request_validator import (
     HMAC_SHA1,
     HMAC_SHA256,
     SIGNATURE_SETTINGS_HEADER,
     RequestValidator,
+    add_port,
     get_signature_algorithm,
+    remove_port,
 )
 
 SIGNATURE_HEADER = "x-twilio-signature"
@@ -23,19 +25,25 @@ class SignatureFailure(Enum):
     """Why a request's signature was refused."""
 
     MISSING = "it carries no X-Twilio-Signature header"
+    ALGORITHM = "it names a signature algorithm this bot does not know"
     UNBOUND_BODY = "its JSON body has no bodySHA256 in the URL to bind it to the signature"
     MISMATCH = "its signature matches no configured TWILIO_AUTH_TOKEN for that URL and body"
+
+
+# The digests Twilio signs with, as hashlib names for hmac.digest.
+_DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
 
 
 class SignatureChecker:
     """Accepts a request when any configured token (sub-accounts, rotation) signed it."""
 
     def __init__(self, tokens: Sequence[str]) -> None:
-        self._validators = [(token.encode("utf-8"), RequestValidator(token)) for token in tokens]
+        self._keys = [token.encode("utf-8") for token in tokens]
+        self._validators = [RequestValidator(token) for token in tokens]
 
     @property
     def configured(self) -> bool:
-        return bool(self._validators)
+        return bool(self._keys)
 
     def failure(
         self,
@@ -43,42 +51,51 @@ class SignatureChecker:
         params: Mapping[str, str] | str,
         headers: Mapping[str, str],
     ) -> SignatureFailure | None:
-        """None when the request is signed. `params`: the form fields, or for JSON bodies the
-        raw body text."""
+        """None when the request is signed. `params`: the form fields (each name once), or for
+        JSON bodies the raw body text."""
         signature = headers.get(SIGNATURE_HEADER, "")
         if not signature:
             return SignatureFailure.MISSING
-        # Without bodySHA256 Twilio's signature covers the URL alone: one captured signature
-        # would admit any JSON body. With it, RequestValidator checks the body's hash.
-        if isinstance(params, str) and "bodySHA256" not in parse_qs(urlsplit(url).query):
-            return SignatureFailure.UNBOUND_BODY
         algorithm = get_signature_algorithm(headers.get(SIGNATURE_SETTINGS_HEADER.lower()))
-        sent = signature.encode("utf-8", "replace")
-        signed = any(
-            _signed_as_sent(key, url, params, sent, algorithm)
-            or validator.validate(url, params, signature, algorithm)
-            for key, validator in self._validators
-        )
+        digest = _DIGESTS.get(algorithm.upper())
+        if digest is None:
+            return SignatureFailure.ALGORITHM
+        if isinstance(params, str):
+            # Without bodySHA256 Twilio's signature covers the URL alone: one captured signature
+            # would admit any JSON body. With it, RequestValidator checks the body's hash.
+            if "bodySHA256" not in parse_qs(urlsplit(url).query):
+                return SignatureFailure.UNBOUND_BODY
+            signed = any(v.validate(url, params, signature, algorithm) for v in self._validators)
+        else:
+            sent = signature.encode("utf-8", "replace")
+            signed = _form_signed(self._keys, url, params, sent, digest)
         return None if signed else SignatureFailure.MISMATCH
 
 
-# The digests Twilio signs with, as hashlib names for hmac.digest.
-_DIGESTS = {HMAC_SHA1: "sha1", HMAC_SHA256: "sha256"}
-
-
-def _signed_as_sent(
-    key: bytes, url: str, params: Mapping[str, str] | str, signature: bytes, algorithm: str
+def _form_signed(
+    keys: list[bytes], url: str, params: Mapping[str, str], signature: bytes, digest: str
 ) -> bool:
-    """The common case in one HMAC: the URL exactly as Twilio called it. The string is built
-    as `RequestValidator.compute_signature` builds it for a form whose names come once (URL,
-    then each name and value, sorted by name); anything else (a URL with or without its port,
-    a JSON body) fails here and is left to `RequestValidator.validate`."""
-    digest = _DIGESTS.get(algorithm.upper())
-    if isinstance(params, str) or digest is None:
-        return False
-    text = url + "".join(name + value for name, value in sorted(params.items()))
-    expected = base64.b64encode(hmac.digest(key, text.encode("utf-8"), digest))
-    return hmac.compare_digest(expected, signature)
+    """`RequestValidator.validate`'s verdict on a form whose names come once, in one HMAC per
+    token for the URL exactly as Twilio called it, then for the URL with and without its
+    default port (Twilio is not consistent about it). The string signed is built as
+    `RequestValidator.compute_signature` builds it: the URL, then each name and value, sorted
+    by name."""
+    fields = "".join(name + value for name, value in sorted(params.items()))
+    return any(
+        hmac.compare_digest(
+            base64.b64encode(hmac.digest(key, (candidate + fields).encode("utf-8"), digest)),
+            signature,
+        )
+        for candidate in _with_and_without_port(url)
+        for key in keys
+    )
+
+
+def _with_and_without_port(url: str) -> Iterator[str]:
+    yield url
+    parsed = urlparse(url)  # only once the URL as sent has failed
+    yield add_port(parsed)
+    yield remove_port(parsed)
 
 
 def public_url(public_base: str, path: str, query: str) -> str:

@@ -313,3 +313,20 @@ def test_a_request_whose_body_trickles_in_is_cut_off_after_the_read_timeout(
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert answer.endswith(f"body not received within {READ_TIMEOUT:g} s\n".encode())
     assert READ_TIMEOUT <= took < READ_TIMEOUT + 1.5
+
+
+def test_a_request_head_over_64_kib_is_refused_and_the_connection_closed(
+    guarded_bot: str,
+) -> None:
+    head = slow_webhook_head(0).replace(b"\r\n\r\n", b"\r\nX-Padding: " + b"a" * 70_000 + b"\r\n")
+    [sock] = open_sockets(guarded_bot, 1, head)
+    try:
+        sock.settimeout(5)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    finally:
+        sock.close()
+
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.endswith(b"Request line and headers exceed 65536 bytes.")
