@@ -126,9 +126,9 @@ def tls_error_during_connect() -> BaseException:
         (aiosmtplib.SMTPServerDisconnected("gone"), Retry(None, "SMTP connection failed: gone")),
         (
             aiosmtplib.SMTPReadTimeoutError("Timed out"),
-            Retry(None, "SMTP connection failed: Timed out"),
+            Retry(None, "SMTP timed out: Timed out"),
         ),
-        (TimeoutError(), Retry(None, "SMTP connection failed: TimeoutError")),
+        (TimeoutError(), Retry(None, "SMTP timed out")),
         (
             ssl.SSLCertVerificationError(1, "self-signed certificate"),
             Failed("TLS failure: self-signed certificate"),
