@@ -103,7 +103,7 @@ async def send_email(
 ) -> Outcome:
     """Deliver one message within `config.timeout`; the outcome's reason never contains the
     SMTP password."""
-    stamp(message, clock())
+    _stamp(message, clock())
     try:
         async with asyncio.timeout(config.timeout):
             await aiosmtplib.send(
@@ -115,14 +115,13 @@ async def send_email(
                 use_tls=config.implicit_tls,
                 start_tls=config.start_tls,
                 tls_context=config.ssl_context,
-                timeout=config.timeout,
             )
     except (aiosmtplib.SMTPException, OSError) as exc:
         return redact(classify_smtp_error(exc), config.password)
     return Sent()
 
 
-def stamp(message: EmailMessage, now: datetime) -> None:
+def _stamp(message: EmailMessage, now: datetime) -> None:
     """RFC 5322 section 3.6 requires `Date` (the moment the message is handed to the mail system)
     and wants a `Message-ID`; a message built without one gets it here."""
     if "Date" not in message:

@@ -97,9 +97,9 @@ OTHER_LEVEL_COLOUR = "#44546f"
 def render_html(notice: Notice, ctx: RenderContext) -> str:
     event = notice.event
     blocks = [
-        level_badge(event.level),
+        _level_badge(event.level),
         f"<h2 style='{STYLE['h2']}'>{_html_value(_subject_title(notice))}</h2>",
-        facts_table(f.facts(notice, ctx)),
+        _facts_table(f.facts(notice, ctx)),
         *_pre("Message", event.message),
         *_pre("Request", f.request_line(event)),
         *_pre("Response", f.response_text(event)),
@@ -123,7 +123,7 @@ def html_page(blocks: list[str]) -> str:
     )
 
 
-def level_badge(level: str) -> str:
+def _level_badge(level: str) -> str:
     colour = BADGE_COLOURS.get(level, OTHER_LEVEL_COLOUR)
     style = (
         f"display:inline-block;padding:2px 8px;border-radius:3px;background:{colour};"
@@ -132,7 +132,7 @@ def level_badge(level: str) -> str:
     return f"<span style='{style}'>{_html_value(level.upper())}</span>"
 
 
-def facts_table(rows: list[tuple[str, str]]) -> str:
+def _facts_table(rows: list[tuple[str, str]]) -> str:
     """Label and value rows; both are escaped here."""
     cells = "".join(
         f"<tr><th style='{STYLE['th']}'>{_html_value(label)}</th>"
