@@ -93,7 +93,9 @@ def _render(
     settings: Settings,
 ) -> str:
     if receiver.kind == "slack":
-        return json.dumps(render_slack(notice, ctx), indent=2, ensure_ascii=False)
+        # ASCII JSON: exact for Block Kit Builder, and no DEL, C1 or bidi control from Twilio's
+        # text reaches the terminal raw (json.dumps escapes only C0 otherwise).
+        return json.dumps(render_slack(notice, ctx), indent=2)
     if receiver.kind == "email":
         return _email_text(receiver, notice, ctx, settings.email_from, html=args.html)
     return render_console(notice, ctx).rstrip("\n")

@@ -103,6 +103,22 @@ def test_hostile_text_stays_escaped_in_slack_blocks(
     assert "&lt;!channel&gt;" in everything
 
 
+def test_slack_form_shows_no_terminal_control_raw_and_stays_exact(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    controls = "del\x7f csi\x9b[2J rlo\u202eevil"
+    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    event = Event(source="debugger", time=at, error_code="11200", level="error", message=controls)
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(event.to_json()), encoding="utf-8")
+
+    assert main(["render", "--event", str(path), "--receiver", "ops"]) == 0
+    out = capsys.readouterr().out
+
+    assert not set(out) & {"\x7f", "\x9b", "\u202e"}
+    assert controls in json.dumps(json.loads(out), ensure_ascii=False)
+
+
 def test_hostile_text_never_adds_an_email_header(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
