@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fakes.slack import block_kit_errors
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
@@ -234,6 +234,7 @@ DIGEST_TEXT = st.builds(lambda piece, n: piece * n, PIECES, st.integers(0, 2_000
 
 
 @settings(max_examples=60, deadline=None)
+@example(code="&", text="", many=1)  # a link's & must be escaped as well
 @given(
     code=DIGEST_TEXT.filter(bool),
     text=DIGEST_TEXT,
