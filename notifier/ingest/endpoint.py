@@ -147,7 +147,7 @@ async def _capped_body(request: Request, headers: dict[str, str], ctx: IngestCon
     limit = ctx.max_body_bytes
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise Rejected(413, "size", f"body larger than {limit} bytes")
+        raise Rejected(413, "size", f"body larger than {limit} bytes", close=True)
     # receive() itself, not request.stream(): an async generator per request costs more here.
     first = await request.receive()
     if not first.get("more_body", False):  # all of it came with the headers: the common case

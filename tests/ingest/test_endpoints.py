@@ -189,13 +189,14 @@ def test_second_configured_token_is_accepted(tmp_path: Path) -> None:
         assert len(stored(runtime)) == 1
 
 
-def test_oversize_body_is_refused_with_413(tmp_path: Path) -> None:
+def test_oversize_body_is_refused_with_413_and_the_connection_closed(tmp_path: Path) -> None:
     fields = {**REAL_30007, "Payload": "x" * (256 * 1024)}
     with bot(tmp_path) as (client, runtime):
         response = post_form(client, "/twilio/debugger", fields)
 
         assert response.status_code == 413
         assert response.text == f"body larger than {256 * 1024} bytes\n"
+        assert response.headers["connection"] == "close"  # the rest of the body is not wanted
         assert stored(runtime) == []
 
 
