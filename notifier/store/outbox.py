@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Select, case, func, insert, or_, select, update
 
 from notifier.notices import Notice, notice_from_json, notice_to_json
 from notifier.store.schema import notifications
@@ -114,7 +114,7 @@ def _claim(
     return sorted(deliveries, key=lambda delivery: delivery.id)
 
 
-def _doubt_since() -> Any:
+def _doubt_since() -> ColumnElement[datetime]:
     """The earliest attempt whose outcome is unknown: kept, or else the last claim's time."""
     columns = notifications.c
     return func.coalesce(columns.in_doubt_since, columns.claimed_at, columns.created_at)

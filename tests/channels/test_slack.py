@@ -65,9 +65,9 @@ def test_post_message_returns_the_ts_and_channel_id_slack_assigned() -> None:
 
 
 def post_then(
-    then: Callable[[AsyncWebClient, Sent], Awaitable[Outcome]],
+    then: Callable[[AsyncWebClient, Sent], Awaitable[Outcome | None]],
 ) -> ApiCall:
-    async def call(client: AsyncWebClient) -> Outcome:
+    async def call(client: AsyncWebClient) -> Outcome | None:
         posted = await post_message(client, "#alerts", PAYLOAD)
         assert isinstance(posted, Sent) and posted.ts and posted.channel
         return await then(client, posted)
@@ -137,7 +137,8 @@ def test_a_post_is_found_again_by_its_metadata() -> None:
 
         async def tagged_then_find(client: AsyncWebClient) -> Outcome | None:
             await post_message(client, "#alerts", PAYLOAD, metadata=delivery_metadata(7))
-            return await find(delivery_metadata(7))(client)
+            found: Outcome | None = await find(delivery_metadata(7))(client)
+            return found
 
         found = with_client(slack, tagged_then_find)
         assert found == Sent(slack.messages[0]["ts"], slack.channel_id("#alerts"))
