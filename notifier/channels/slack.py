@@ -87,16 +87,24 @@ async def update_message(
 
 
 async def find_posted(
-    client: AsyncWebClient, channel: str, since: datetime, metadata: dict[str, Any]
+    client: AsyncWebClient,
+    channel: str,
+    since: datetime,
+    metadata: dict[str, Any],
+    thread_ts: str | None = None,
 ) -> Outcome | None:
-    """The message posted since `since` that carries `metadata`, as Sent; None when there is
-    none; Failed when Slack will not say (no history scope: the caller posts, at-least-once)."""
-    call = client.conversations_history(
-        channel=channel,
-        oldest=f"{since.timestamp():.6f}",
-        include_all_metadata=True,
-        limit=HISTORY_PAGE,
-    )
+    """The message posted since `since` that carries `metadata` (in the channel, or among the
+    replies to `thread_ts`), as Sent; None when there is none; Failed when Slack will not say
+    (no history scope: the caller posts, at-least-once)."""
+    oldest, limit = f"{since.timestamp():.6f}", HISTORY_PAGE
+    if thread_ts is None:
+        call = client.conversations_history(
+            channel=channel, oldest=oldest, include_all_metadata=True, limit=limit
+        )
+    else:  # a reply is not in the channel's history, only in its thread
+        call = client.conversations_replies(
+            channel=channel, ts=thread_ts, oldest=oldest, include_all_metadata=True, limit=limit
+        )
     outcome, data = await _call(client, call)
     if not isinstance(outcome, Sent):
         return outcome

@@ -164,7 +164,7 @@ class SlackDelivery:
     async def _reply(
         self, client: AsyncWebClient, delivery: Delivery, ref: MessageRef, payload: Payload
     ) -> Outcome:
-        outcome = await self._post(client, ref.channel, payload, delivery, thread_ts=ref.ts)
+        outcome = await self._post_once(client, delivery, ref.channel, payload, parent=ref)
         if isinstance(outcome, Sent):
             # The reply is out; a failed refresh of the parent must not send it twice.
             refreshed = await self._update(client, ref, payload)
@@ -182,29 +182,42 @@ class SlackDelivery:
         return outcome
 
     async def _post_once(
-        self, client: AsyncWebClient, delivery: Delivery, channel: str, payload: Payload
+        self,
+        client: AsyncWebClient,
+        delivery: Delivery,
+        channel: str,
+        payload: Payload,
+        parent: MessageRef | None = None,
     ) -> Outcome:
-        """Posts, unless an earlier try of this delivery whose outcome is unknown got through."""
-        found = await self._first_try(client, delivery, channel)
+        """Posts (into `parent`'s thread, if given), unless an earlier try of this delivery
+        whose outcome is unknown got through."""
+        found = await self._first_try(client, delivery, channel, parent)
         if found is not None:
             return found
-        return await self._post(client, channel, payload, delivery)
+        thread_ts = parent.ts if parent is not None else None
+        return await self._post(client, channel, payload, delivery, thread_ts)
 
     async def _first_try(
-        self, client: AsyncWebClient, delivery: Delivery, channel: str
+        self,
+        client: AsyncWebClient,
+        delivery: Delivery,
+        channel: str,
+        parent: MessageRef | None,
     ) -> Outcome | None:
         """The message an earlier, unrecorded try posted (found by its metadata), a Retry when
         Slack cannot answer now, or None: nothing found, or no way to look (at-least-once)."""
         if delivery.in_doubt_since is None:
             return None
-        channel_id = await self._channel_id(channel)
+        channel_id = parent.channel if parent is not None else await self._channel_id(channel)
         if channel_id is None:
             log.warning(
                 "delivery %d: channel ID of %s unknown: may post twice", delivery.id, channel
             )
             return None
         since = delivery.in_doubt_since - _CLOCK_SKEW
-        found = await find_posted(client, channel_id, since, delivery_metadata(delivery.id))
+        thread_ts = parent.ts if parent is not None else None
+        metadata = delivery_metadata(delivery.id)
+        found = await find_posted(client, channel_id, since, metadata, thread_ts)
         if isinstance(found, Failed):  # missing_scope and the like: Slack will not tell
             log.warning("delivery %d: cannot read history (%s): may post twice", delivery.id, found)
             return None

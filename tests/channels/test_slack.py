@@ -280,3 +280,28 @@ def test_text_over_40000_characters_is_refused_as_msg_too_long() -> None:
         assert with_client(slack, lambda c: post_message(c, "#alerts", payload)) == Failed(
             "slack: msg_too_long"
         )
+
+
+def test_a_reply_is_found_again_among_its_threads_replies_only() -> None:
+    metadata = delivery_metadata(8)
+    with FakeSlack() as slack:
+
+        async def reply_then_find(client: AsyncWebClient, sent: Sent) -> Outcome | None:
+            channel, ts = str(sent.channel), str(sent.ts)
+            await post_message(client, channel, PAYLOAD, thread_ts=ts, metadata=metadata)
+            in_channel = await find_posted(client, channel, AN_HOUR_AGO, metadata)
+            assert in_channel is None  # conversations.history leaves replies out
+            return await find_posted(client, channel, AN_HOUR_AGO, metadata, thread_ts=ts)
+
+        found = with_client(slack, post_then(reply_then_find))
+        assert found == Sent(slack.messages[1]["ts"], slack.channel_id("#alerts"))
+
+
+def test_replies_of_an_unknown_thread_are_thread_not_found() -> None:
+    with FakeSlack() as slack:
+        look = post_then(
+            lambda c, sent: find_posted(
+                c, str(sent.channel), AN_HOUR_AGO, delivery_metadata(1), thread_ts="1.000001"
+            )
+        )
+        assert with_client(slack, look) == Failed("slack: thread_not_found")

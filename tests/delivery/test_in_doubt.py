@@ -26,15 +26,20 @@ def rows(engine: Engine) -> list[Any]:
         return list(conn.execute(query.order_by(notifications.c.id)))
 
 
-async def die_mid_send(engine: Engine, slack: FakeSlack) -> None:
-    """A worker claims the next delivery, Slack posts it, and the worker dies before it can
-    record that."""
+async def die_mid_send(
+    engine: Engine, slack: FakeSlack, parent: dict[str, Any] | None = None
+) -> None:
+    """A worker claims the next delivery, Slack posts it (into `parent`'s thread, if given),
+    and the worker dies before it can record that."""
     with engine.begin() as conn:
         [claimed] = claim_deliveries(conn, NOW, LEASE, 1)
+    channel = parent["channel_id"] if parent else "#alerts"
+    thread_ts = parent["ts"] if parent else None
     async with aiohttp.ClientSession() as session:
         client = make_client(slack.token, session, slack.api_url)
         payload = {"text": "posted by the worker that died"}
-        await post_message(client, "#alerts", payload, metadata=delivery_metadata(claimed.id))
+        metadata = delivery_metadata(claimed.id)
+        await post_message(client, channel, payload, thread_ts, metadata)
 
 
 def test_a_post_whose_worker_died_mid_send_is_found_and_not_posted_again(engine: Engine) -> None:
@@ -101,4 +106,25 @@ def test_a_post_that_timed_out_is_looked_for_before_it_is_posted_again(engine: E
         run(engine, RULES, slack_settings(slack, slack_timeout=0.3), clock, scenario)
         asked = [r for r in slack.requests if r.path == "/api/conversations.history"]
         assert len(slack.messages) == 2 and len(asked) == 1
+    assert [row.status for row in rows(engine)] == ["sent", "sent"]
+
+
+def test_a_thread_reply_whose_worker_died_is_found_in_the_thread(engine: Engine) -> None:
+    clock = Clock()
+
+    async def scenario(deliverer: Deliverer) -> None:
+        queue(engine, notice("g"))
+        await deliverer.run_once()
+        queue(engine, notice("g", reason=Reason.REPEAT))
+        await die_mid_send(engine, slack, parent=slack.messages[0])
+        clock.now = NOW + LEASE + timedelta(seconds=1)
+        await deliverer.run_once()
+
+    with FakeSlack() as slack:
+        run(engine, RULES, slack_settings(slack), clock, scenario)
+        parent, reply = slack.messages
+        assert reply["thread_ts"] == parent["ts"] and not reply["orphaned"]
+        asked = [r.path for r in slack.requests if "conversations" in r.path]
+        assert asked == ["/api/conversations.replies"]
+        assert [u["ts"] for u in slack.updates] == [parent["ts"]]  # the parent is refreshed
     assert [row.status for row in rows(engine)] == ["sent", "sent"]

@@ -14,6 +14,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,6 +246,7 @@ class FakeSlack:
             "chat.postMessage": self._post,
             "chat.update": self._update,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
@@ -283,24 +285,57 @@ class FakeSlack:
         return {"ok": True, "channel": channel, "ts": body.get("ts")}
 
     def _history(self, body: dict[str, Any]) -> dict[str, Any]:
-        """https://api.slack.com/methods/conversations.history: newest first, after `oldest`;
-        metadata only with include_all_metadata (https://api.slack.com/metadata/using)."""
+        """https://api.slack.com/methods/conversations.history: the channel's messages (not
+        thread replies), newest first, after `oldest`."""
+        refused = self._read_refusal(body)
+        if refused is not None:
+            return refused
+        return self._listing(
+            body,
+            reversed(self._state.messages),
+            lambda m: m["thread_ts"] is None or m["thread_ts"] == m["ts"],
+        )
+
+    def _replies(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.replies: the parent, then its replies,
+        oldest first; `thread_not_found` for a ts the channel does not have."""
+        refused = self._read_refusal(body)
+        if refused is not None:
+            return refused
+        parent = str(body.get("ts"))
+        if self._find(str(body["channel"]), parent) is None:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._listing(
+            body, self._state.messages, lambda m: parent in (m["ts"], m["thread_ts"])
+        )
+
+    def _read_refusal(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """Reading history needs a history scope and a channel ID, not a name."""
         if not self.scopes.intersection(_HISTORY_SCOPES):
             provided = ",".join(sorted(self.scopes))
             needed = ",".join(_HISTORY_SCOPES)
             return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
-        channel = str(body.get("channel", ""))
-        if not _CHANNEL_ID.match(channel):
+        if not _CHANNEL_ID.match(str(body.get("channel", ""))):
             return {"ok": False, "error": "channel_not_found"}
-        oldest = float(body.get("oldest") or 0)
+        return None
+
+    def _listing(
+        self,
+        body: dict[str, Any],
+        messages: Iterable[dict[str, Any]],
+        shown: Callable[[dict[str, Any]], bool],
+    ) -> dict[str, Any]:
+        """Messages of the channel after `oldest`, up to `limit`; their metadata only with
+        include_all_metadata (https://api.slack.com/metadata/using)."""
+        channel, oldest = body["channel"], float(body.get("oldest") or 0)
         with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
         found = [
             _as_history(message, with_metadata)
-            for message in reversed(self._state.messages)
+            for message in messages
             if message["channel_id"] == channel
             and not message["orphaned"]
             and float(message["ts"]) > oldest
-            and (message["thread_ts"] is None or message["thread_ts"] == message["ts"])
+            and shown(message)
         ]
         limit = int(body.get("limit") or 100)
         return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
