@@ -14,7 +14,7 @@ from functools import partial
 from sqlalchemy import Connection, Engine
 
 from notifier.channels.pacing import Deferred, Paced
-from notifier.channels.result import Failed, Retry, Sent
+from notifier.channels.result import Failed, Retry, Sent, classify_transport_error
 from notifier.metrics import Metrics
 from notifier.store.engine import run_for_loop
 from notifier.store.outbox import (
@@ -136,9 +136,11 @@ class Deliverer:
             return 0
         jobs = plan(deliveries, self._lane_for)
         jobs = [await self._whole_backlog(job) for job in jobs]
-        task = asyncio.create_task(self._send_all(jobs))
+        running = {asyncio.create_task(self._run(job)): job for job in jobs}
+        task = asyncio.create_task(self._record_as_they_end(running))
         self._sending.add(task)
         task.add_done_callback(self._sending.discard)
+        await asyncio.sleep(0)  # the sends start (up to their first request) before we go on
         return sum(len(job.deliveries) for job in jobs)
 
     async def wait(self) -> None:
@@ -152,8 +154,7 @@ class Deliverer:
             task.cancel()
         await asyncio.gather(*self._sending, return_exceptions=True)
 
-    async def _send_all(self, jobs: list[Job]) -> None:
-        running = {asyncio.create_task(self._run(job)): job for job in jobs}
+    async def _record_as_they_end(self, running: dict[asyncio.Task[Paced], Job]) -> None:
         try:
             while running:
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -186,10 +187,10 @@ class Deliverer:
         try:
             async with asyncio.timeout(self._job_timeout):
                 return await self._job(job)
-        except TimeoutError:
+        except TimeoutError as error:
             which = sorted({delivery.receiver for delivery in job.deliveries})
             log.warning("delivery to %s took over %ss: given up", which, self._job_timeout)
-            return Retry(None, f"timed out after {self._job_timeout:g}s", unknown=True)
+            return classify_transport_error(error)
 
     async def _job(self, job: Job) -> Paced:
         if job.lane is None:

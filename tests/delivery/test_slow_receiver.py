@@ -9,6 +9,7 @@ from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
+from notifier.channels.result import Outcome
 from notifier.delivery import Deliverer
 from notifier.events import Event
 from notifier.pipeline.process import Pipeline
@@ -17,6 +18,7 @@ from notifier.rules.load import parse_rules
 from notifier.rules.model import Receiver, Rules
 from notifier.settings import Settings
 from notifier.store.events import IncomingEvent, insert_events
+from notifier.store.outbox import Delivery
 from notifier.store.schema import notifications
 from notifier.twilio.catalog import Catalog
 from notifier.worker import Worker
@@ -133,3 +135,23 @@ def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def test_a_send_that_overruns_the_job_timeout_is_retried_and_checked_before_resending(
+    engine: Engine,
+) -> None:
+    async def forever(_delivery: Delivery) -> Outcome:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    clock = Clock()
+    deliverer = Deliverer(engine, lambda _receiver: forever, clock, job_timeout=0.2)
+    queue(engine, notice("voice", "slack"))
+    started = time.monotonic()
+    assert asyncio.run(deliverer.run_once()) == 1
+    assert time.monotonic() - started < 2
+    query = select(
+        notifications.c.status, notifications.c.last_error, notifications.c.in_doubt_since
+    )
+    with engine.connect() as conn:
+        assert conn.execute(query).one() == ("pending", "timed out", clock.now)
