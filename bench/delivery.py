@@ -232,7 +232,9 @@ def row4_storm(bot: Bot, slack: FakeSlack, count: int, seconds: float) -> dict[s
     _wait_processed(bot, timeout=60.0)
     # Stay one group_interval past the storm's start so the interval's edit can happen.
     time.sleep(max(0.0, began + GROUP_INTERVAL_S + 5.0 - time.monotonic()))
-    calls = [r for r in slack.requests if r.body.get("channel") == STORM_CHANNEL]
+    # Posts name the channel; edits name the ID Slack answered with (as real Slack requires).
+    storm_channel = {STORM_CHANNEL, slack.channel_id(STORM_CHANNEL)}
+    calls = [r for r in slack.requests if r.body.get("channel") in storm_channel]
     posts = [r for r in calls if r.path.endswith("chat.postMessage")]
     edits = [r for r in calls if r.path.endswith("chat.update")]
     first_post = posts[0].arrived if posts else began

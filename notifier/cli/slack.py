@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from notifier.channels.result import Failed, Outcome, Retry, Sent, redact
-from notifier.channels.slack import make_client, post_message, post_webhook
+from notifier.channels.slack import make_client, post_message, post_webhook, session_with_timeout
 from notifier.cli.common import settings_from_env
 from notifier.errors import UserError
 from notifier.rules.load import load_rules
@@ -83,7 +83,7 @@ async def _api_test(settings: Settings, channel: str) -> Outcome:
     token = settings.slack_bot_token
     if not token:
         return Failed("SLACK_BOT_TOKEN is not set")
-    async with aiohttp.ClientSession() as session:
+    async with session_with_timeout(settings.slack_timeout) as session:
         client = make_client(token, session, settings.slack_api_url)
         auth = await _auth_test(client)
         if not isinstance(auth, str):
