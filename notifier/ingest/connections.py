@@ -32,20 +32,19 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     """
 
     limits: ClassVar[ConnectionLimits]
+    _sweeping: ClassVar[bool] = False
     # Loop time since which this connection waits for a request; None while it serves one.
     waiting_since: float | None = None
-    _deadline: asyncio.TimerHandle | None = None
     _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._wait_for_request()
+        if not self._sweeping:
+            type(self)._sweeping = True
+            _sweep(self.loop, self.connections, self.limits.read_timeout)
         if len(self.connections) > self.limits.max_connections:
             _close_longest_waiting(self.connections)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_waiting()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
@@ -56,7 +55,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             self.send_400_response(f"Request line and headers exceed {MAX_HEAD_BYTES} bytes.")
 
     def on_headers_complete(self) -> None:
-        self._stop_waiting()
+        self.waiting_since = None
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
@@ -68,13 +67,18 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def _wait_for_request(self) -> None:
         self.waiting_since = self.loop.time()
         self._head_bytes = 0
-        self._deadline = self.loop.call_later(self.limits.read_timeout, self.transport.close)
 
-    def _stop_waiting(self) -> None:
-        self.waiting_since = None
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+
+def _sweep(loop: asyncio.AbstractEventLoop, connections: set[Any], read_timeout: float) -> None:
+    """Closes the connections that have waited longer than `read_timeout` for a request's
+    headers, then runs again in a quarter of it (at most a second): one timer for the server,
+    not one per request."""
+    started_before = loop.time() - read_timeout
+    for connection in list(connections):
+        waiting_since = getattr(connection, "waiting_since", None)
+        if waiting_since is not None and waiting_since < started_before:
+            connection.transport.close()
+    loop.call_later(min(1.0, read_timeout / 4), _sweep, loop, connections, read_timeout)
 
 
 def _close_longest_waiting(connections: set[Any]) -> None:
