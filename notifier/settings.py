@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from notifier.errors import UserError
@@ -14,6 +15,37 @@ from notifier.errors import UserError
 DEFAULT_DATABASE_URL = "sqlite:///notifier.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class EnvVar(NamedTuple):
+    name: str
+    secret: bool
+    description: str
+
+
+# Every variable the bot reads, in one list: app.json, render.yaml and the README are checked
+# against it (tests/deploy), and reading a variable that is not here is a programming error.
+ENVIRONMENT = (
+    EnvVar("TWILIO_AUTH_TOKEN", True, "Twilio Auth Token(s) that sign webhooks, comma-separated"),
+    EnvVar("PUBLIC_URL", False, "the base URL Twilio calls, e.g. https://alerts.example.com"),
+    EnvVar("DATABASE_URL", True, "sqlite:///file.db or a postgres:// URL"),
+    EnvVar("RULES_FILE", False, "the rules file (default rules.toml)"),
+    EnvVar("SLACK_BOT_TOKEN", True, "the Slack app's bot token (xoxb-...)"),
+    EnvVar("SLACK_API_URL", False, "Slack's Web API base URL (tests point it at a fake)"),
+    EnvVar(
+        "SMTP_URL", True, "smtp://user:pass@host:587, smtps://...:465 or smtp://relay:25?tls=off"
+    ),
+    EnvVar("EMAIL_FROM", False, "the From address of alert emails"),
+    EnvVar("TWILIO_ERROR_CODES_FILE", False, "another copy of Twilio's error-code catalog"),
+    EnvVar("TWILIO_ERROR_CODES_REFRESH", False, "1: fetch the live catalog at start-up"),
+    EnvVar("PORT", False, "the web port (default 8000)"),
+    EnvVar("LOG_LEVEL", False, "DEBUG, INFO, WARNING or ERROR"),
+    EnvVar("ALLOW_UNSIGNED_LOOPBACK", False, "development only: unsigned requests from loopback"),
+    EnvVar("FORWARDED_ALLOW_IPS", False, "proxies whose X-Forwarded-* headers are trusted"),
+    EnvVar("WEB_MAX_CONNECTIONS", False, "open connections before idle ones are closed"),
+    EnvVar("WEB_READ_TIMEOUT", False, "seconds a request's headers and body may take to arrive"),
+)
+ENV_NAMES = frozenset(var.name for var in ENVIRONMENT)
 
 
 @dataclass(frozen=True)
@@ -46,6 +78,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         def get(name: str) -> str | None:
+            if name not in ENV_NAMES:
+                raise KeyError(f"{name} is missing from settings.ENVIRONMENT")
             value = env.get(name, "").strip()
             return value or None
 

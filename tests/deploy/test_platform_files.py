@@ -3,11 +3,14 @@
 import json
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 
 from notifier.cli import build_parser
+from notifier.settings import ENV_NAMES, ENVIRONMENT
 
 ROOT = Path(__file__).parents[2]
 
@@ -53,12 +56,43 @@ def test_health_checks_use_the_liveness_path() -> None:
     assert "/healthz" in dockerfile().split("HEALTHCHECK", 1)[1]
 
 
-def test_render_secrets_are_left_to_the_user() -> None:
-    env = {var["key"]: var for var in render_service()["envVars"]}  # type: ignore[attr-defined]
+def render_env() -> dict[str, dict[str, object]]:
+    return {var["key"]: var for var in render_service()["envVars"]}  # type: ignore[attr-defined]
 
-    for secret in ("TWILIO_AUTH_TOKEN", "SLACK_BOT_TOKEN", "SMTP_URL"):
-        assert env[secret] == {"key": secret, "sync": False}
+
+def heroku_env() -> dict[str, dict[str, object]]:
+    env: dict[str, dict[str, object]] = json.loads((ROOT / "app.json").read_text(encoding="utf-8"))[
+        "env"
+    ]
+    return env
+
+
+@pytest.mark.parametrize("platform", [render_env, heroku_env], ids=["render", "heroku"])
+def test_platforms_set_only_variables_the_bot_reads(
+    platform: Callable[[], dict[str, dict[str, object]]],
+) -> None:
+    assert set(platform()) <= ENV_NAMES
+
+
+def test_render_leaves_every_secret_to_the_user_or_its_database() -> None:
+    env = render_env()
+
+    for var in (var for var in ENVIRONMENT if var.secret and var.name in env):
+        assert env[var.name] == {"key": var.name, "sync": False} or "fromDatabase" in env[var.name]
     assert "fromDatabase" in env["DATABASE_URL"]
+
+
+def test_heroku_asks_for_every_secret_without_a_default() -> None:
+    env = heroku_env()
+
+    for var in (var for var in ENVIRONMENT if var.secret and var.name in env):
+        assert "value" not in env[var.name], var.name
+
+
+def test_readme_names_every_variable_the_bot_reads() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    assert [var.name for var in ENVIRONMENT if f"`{var.name}`" not in readme] == []
 
 
 def test_heroku_app_provisions_postgres_and_one_web_dyno() -> None:
