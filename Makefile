@@ -26,7 +26,7 @@ run: $(BIN)/notifier
 	ALLOW_UNSIGNED_LOOPBACK=1 PORT=$(PORT) $(BIN)/notifier serve --host 127.0.0.1
 
 test: $(BIN)/notifier
-	$(BIN)/ruff check notifier tests bench
+	$(BIN)/ruff check notifier tests bench tools
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
