@@ -4,7 +4,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from fakes.delivery import Clock, make_deliverer, notice, queue, slack_settings
+from fakes.delivery import Clock, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
@@ -79,16 +79,7 @@ def test_email_is_sent_and_recorded_while_slack_hangs(engine: Engine) -> None:
 
     with FakeSlack() as slack, smtp_server(inbox) as port:
         slack.hang()
-        rules = Rules(receivers=RECEIVERS)
-        deliverer, channels = make_deliverer(engine, rules, settings(slack, port), Clock())
-
-        async def go() -> None:
-            try:
-                await scenario(deliverer)
-            finally:
-                await channels.aclose()
-
-        asyncio.run(go())
+        run(engine, Rules(receivers=RECEIVERS), settings(slack, port), Clock(), scenario)
 
 
 def incoming(sid: str, code: str) -> IncomingEvent:

@@ -511,10 +511,9 @@ def test_concurrent_redeliveries_count_one_received_and_one_duplicate(tmp_path: 
     assert counts == [1.0, 1.0]
 
 
-def test_a_client_gone_before_its_body_arrived_gets_no_answer_and_no_error(
-    tmp_path: Path,
-) -> None:
-    scope = {
+def webhook_scope() -> dict[str, Any]:
+    """A form POST to the debugger endpoint, for driving the ASGI app by hand."""
+    return {
         "type": "http",
         "method": "POST",
         "path": "/twilio/debugger",
@@ -522,6 +521,12 @@ def test_a_client_gone_before_its_body_arrived_gets_no_answer_and_no_error(
         "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
         "client": ("127.0.0.1", 50000),
     }
+
+
+def test_a_client_gone_before_its_body_arrived_gets_no_answer_and_no_error(
+    tmp_path: Path,
+) -> None:
+    scope = webhook_scope()
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
@@ -628,14 +633,7 @@ def test_a_refused_signature_is_logged_once_with_the_url_it_was_checked_against(
 def test_a_webhook_body_that_trickles_in_is_cut_off_after_the_read_timeout(
     tmp_path: Path,
 ) -> None:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/twilio/debugger",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/x-www-form-urlencoded")],
-        "client": ("127.0.0.1", 50000),
-    }
+    scope = webhook_scope()
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
