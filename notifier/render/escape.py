@@ -5,7 +5,13 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-TRUNCATED = "…(truncated)"
+TRUNCATED = "…(truncated)"  # the marker's shortest form, when even the count does not fit
+
+
+def marker(omitted: int) -> str:
+    """`…(truncated, 1,234 more characters)`: what was cut, and how much."""
+    return f"…(truncated, {omitted:,} more character{'' if omitted == 1 else 's'})"
+
 
 _MRKDWN = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _HEADER = str.maketrans({"\r": " ", "\n": " ", "\0": None})
@@ -27,22 +33,34 @@ def header(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """`text` unchanged if it fits in `limit` characters, else cut with a visible marker."""
+    """`text` unchanged if it fits in `limit` characters, else cut with a visible marker that
+    says how many characters were left out."""
     if len(text) <= limit:
         return text
-    return text[: max(limit - len(TRUNCATED), 0)] + TRUNCATED[:limit]
+    room = limit - len(marker(len(text)))
+    if room < 0:
+        return TRUNCATED[:limit]
+    return text[:room] + marker(len(text) - room)
 
 
 def mrkdwn_truncated(text: str, limit: int) -> str:
-    """Escape, then truncate without leaving half an entity such as `&am`."""
+    """Escape, then truncate without leaving half an entity such as `&am`; the marker counts
+    the characters of `text` (as Twilio sent it) that were left out."""
     escaped = mrkdwn(text)
     if len(escaped) <= limit:
         return escaped
-    head = escaped[: max(limit - len(TRUNCATED), 0)]
+    room = limit - len(marker(len(text)))
+    if room < 0:
+        return TRUNCATED[:limit]
+    head = escaped[:room]
     amp = head.rfind("&", -_LONGEST_ENTITY)
     if amp != -1 and ";" not in head[amp:]:
         head = head[:amp]
-    return head + TRUNCATED[:limit]
+    return head + marker(len(text) - len(unescape_mrkdwn(head)))
+
+
+def unescape_mrkdwn(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def safe_url(url: str) -> str:

@@ -7,7 +7,14 @@ from typing import Any
 from notifier.notices import Notice
 from notifier.render import facts as f
 from notifier.render.context import RenderContext, reason_text
-from notifier.render.escape import TRUNCATED, mrkdwn, mrkdwn_truncated, safe_url, truncate
+from notifier.render.escape import (
+    marker,
+    mrkdwn,
+    mrkdwn_truncated,
+    safe_url,
+    truncate,
+    unescape_mrkdwn,
+)
 
 # https://api.slack.com/reference/block-kit/blocks
 MAX_BLOCKS = 50
@@ -65,13 +72,14 @@ def fit(text: str, limit: int = MAX_SECTION) -> str:
     if len(text) <= limit:
         return text
     kept: list[str] = []
-    room = limit - len(TRUNCATED) - 1
+    room = limit - len(marker(len(text))) - 1
     for line in text.split("\n"):
         if len(line) + 1 > room:
             break
         kept.append(line)
         room -= len(line) + 1
-    return "\n".join([*kept, TRUNCATED])
+    shown = len(unescape_mrkdwn("\n".join(kept)))
+    return "\n".join([*kept, marker(len(unescape_mrkdwn(text)) - shown)])
 
 
 def header_block(text: str) -> Block:

@@ -36,7 +36,7 @@ def test_subject_drops_cr_lf_nul_and_stays_short() -> None:
     event = make_event(error_message="Bad\r\nBcc: victim@example.com\0" + "x" * 500)
     subject = render_email(make_notice(event=event), RenderContext()).subject
     assert not set(subject) & {"\r", "\n", "\0"}
-    assert len(subject) == 200 and subject.endswith("…(truncated)")
+    assert len(subject) == 200 and subject.endswith("…(truncated, 385 more characters)")
 
 
 @pytest.mark.parametrize(

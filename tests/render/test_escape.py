@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from notifier.render.escape import (
     TRUNCATED,
     header,
+    marker,
     mrkdwn,
     mrkdwn_truncated,
     terminal,
@@ -25,21 +26,43 @@ def test_mrkdwn_leaves_no_angle_brackets_and_round_trips(text: str) -> None:
     assert unescape_slack(escaped) == text
 
 
+MARKER = re.compile(r"…\(truncated, ([\d,]+) more characters?\)$")
+
+
+def omitted(cut: str) -> int | None:
+    found = MARKER.search(cut)
+    return int(found.group(1).replace(",", "")) if found else None
+
+
 @given(st.text(), st.integers(min_value=0, max_value=300))
-def test_truncate_fits_the_limit_and_marks_the_cut(text: str, limit: int) -> None:
+def test_truncate_fits_the_limit_and_says_how_much_was_cut(text: str, limit: int) -> None:
     cut = truncate(text, limit)
     assert len(cut) <= limit
-    assert cut == text or cut.endswith(TRUNCATED[:limit])
+    if cut != text and cut != TRUNCATED[:limit]:
+        body = MARKER.sub("", cut)
+        assert text.startswith(body) and omitted(cut) == len(text) - len(body)
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "cut"),
+    [("x" * 100, 50, "x" * 17 + "…(truncated, 83 more characters)"),
+     ("x" * 100, 100, "x" * 100), ("x" * 100, 5, "…(tru")],
+    ids=["long-text-says-how-much-is-left-out", "text-that-fits-is-kept",
+         "no-room-for-the-count-keeps-the-short-marker"],
+)  # fmt: skip
+def test_truncation_marker_counts_the_characters_left_out(text: str, limit: int, cut: str) -> None:
+    assert truncate(text, limit) == cut
 
 
 @given(
-    st.text(alphabet="<>&a!", max_size=400), st.integers(min_value=len(TRUNCATED), max_value=300)
+    st.text(alphabet="<>&a!", max_size=400), st.integers(min_value=len(marker(400)), max_value=300)
 )
 def test_escaped_truncation_never_splits_an_entity(text: str, limit: int) -> None:
     cut = mrkdwn_truncated(text, limit)
     assert len(cut) <= limit and "<" not in cut
-    body = cut.removesuffix(TRUNCATED)
-    assert text.startswith(unescape_slack(body))
+    body = unescape_slack(MARKER.sub("", cut))
+    assert text.startswith(body)
+    assert cut == mrkdwn(text) or omitted(cut) == len(text) - len(body)
 
 
 @given(st.text())
