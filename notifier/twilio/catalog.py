@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import re
 import threading
 import urllib.request
 from dataclasses import dataclass
@@ -25,6 +27,9 @@ class ErrorCode:
     code: str
     message: str
     product: str | None
+    # "Possible causes" and "Possible solutions", one plain-text item each (links kept as text).
+    causes: tuple[str, ...] = ()
+    solutions: tuple[str, ...] = ()
 
 
 class Catalog:
@@ -52,8 +57,37 @@ def parse_catalog(data: Any) -> dict[str, ErrorCode]:
                 code=code,
                 message=str(entry.get("message") or ""),
                 product=entry.get("product") or None,
+                causes=bullets(entry.get("causes")),
+                solutions=bullets(entry.get("solutions")),
             )
     return codes
+
+
+_BULLET = re.compile(r"^\s*[*+-]\s+")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def bullets(markdown: object) -> tuple[str, ...]:
+    """The items of the catalog's markdown list ("* item\\n* item"), each one line of plain
+    text; text outside a list counts as one item per paragraph."""
+    if not isinstance(markdown, str):
+        return ()
+    items: list[list[str]] = []
+    fresh = True
+    for line in markdown.replace("\r\n", "\n").split("\n"):
+        if _BULLET.match(line) or (fresh and line.strip()):
+            items.append([])
+        fresh = not line.strip()
+        if line.strip():
+            items[-1].append(_BULLET.sub("", line).strip())
+    return tuple(text for text in (plain(" ".join(item)) for item in items) if text)
+
+
+def plain(markdown: str) -> str:
+    """`[text](url)` as `text (url)`, bold and italics markers dropped, spaces collapsed."""
+    text = _LINK.sub(lambda link: f"{link.group(1)} ({link.group(2)})", markdown)
+    return " ".join(_EMPHASIS.sub(r"\2", text).split())
 
 
 def load_file(path: Path) -> dict[str, ErrorCode]:
@@ -66,6 +100,12 @@ def load_file(path: Path) -> dict[str, ErrorCode]:
 def load_bundled() -> dict[str, ErrorCode]:
     """The catalog shipped inside the package (see data/README.md for its source and date)."""
     return parse_catalog(json.loads(BUNDLED.read_text(encoding="utf-8")))
+
+
+@functools.cache
+def bundled_catalog() -> Catalog:
+    """The bundled catalog, read once: what renderers fall back on when given no other."""
+    return Catalog(load_bundled())
 
 
 def load_configured(path: Path) -> dict[str, ErrorCode]:
