@@ -39,10 +39,10 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from bench.app_ingest import app_ingest_rate
 from notifier.delivery import Deliverer
 from notifier.events import Event
+from notifier.pipeline.memory import lock_groups
 from notifier.pipeline.process import Pipeline
 from notifier.rules.load import parse_rules
 from notifier.rules.model import Rules
-from notifier.store import groups as group_store
 from notifier.store.engine import make_engine, normalise_url
 from notifier.store.events import IncomingEvent, insert_events, pending_backlog
 from notifier.store.migrations import migrate
@@ -186,7 +186,7 @@ def storm(engine: Engine, count: int) -> dict[str, object]:
     query = select(notifications.c.reason, notifications.c.created_at, notifications.c.group_key)
     with engine.connect() as conn:
         sent = conn.execute(query.order_by(notifications.c.id)).all()
-        states = group_store.lock_groups(conn, {row.group_key for row in sent})
+        states = lock_groups(conn, {row.group_key for row in sent})
     updates = [row.created_at for row in sent if row.reason != "first"]
     return {
         "notices": [(row.reason, (row.created_at - START).total_seconds()) for row in sent],

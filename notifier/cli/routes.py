@@ -15,13 +15,15 @@ from notifier.errors import UserError
 from notifier.events import Event, parse_time
 from notifier.ingest.sample_file import event_from_file
 from notifier.pipeline.groups import Decision, group_key, on_event
+from notifier.pipeline.memory import load_group
 from notifier.pipeline.suppress import suppression
 from notifier.rules.durations import format_duration
 from notifier.rules.match import select_routes
 from notifier.rules.model import Route, Rules
-from notifier.store import groups as group_store
 from notifier.store.engine import read_only
 from notifier.store.events import get_event
+from notifier.store.inhibit_marks import load_marks
+from notifier.store.silences import active_silences
 
 
 def add_parser(subparsers: Any) -> None:
@@ -81,9 +83,9 @@ def _describe(
 ) -> list[str]:
     key = group_key(route, event)[0]
     with read_only(runtime.engine).connect() as conn:
-        silences = group_store.active_silences(conn, now)
-        marks = group_store.load_marks(conn)
-        state = group_store.load_group(conn, key)
+        silences = active_silences(conn, now)
+        marks = load_marks(conn)
+        state = load_group(conn, key)
     # As if the event arrived now: silences and mute windows judge the processing time,
     # inhibition the time of receipt, never the event's own timestamp.
     held = suppression(route, rules, event.fields(), silences, marks, now=now, received_at=now)

@@ -10,9 +10,8 @@ from typing import Any
 from notifier.cli.common import duration_arg, echo, open_store, settings_from_env
 from notifier.cli.fields import parse_assignments
 from notifier.errors import UserError
-from notifier.pipeline.suppress import Silence
 from notifier.store.engine import read_only
-from notifier.store.groups import add_silence, all_silences, expire_silence
+from notifier.store.silences import Silence, add_silence, all_silences, expire_silence
 
 
 def add_parser(subparsers: Any) -> None:

@@ -9,11 +9,18 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from notifier.pipeline.suppress import Outcome
 from notifier.rules.model import Digest
 from notifier.store import digests as queries
 from notifier.twilio.catalog import Catalog
 
-SUPPRESSED = ("dropped", "silenced", "inhibited", "muted", "below_threshold")
+SUPPRESSED = (
+    Outcome.DROPPED,
+    Outcome.SILENCED,
+    Outcome.INHIBITED,
+    Outcome.MUTED,
+    Outcome.BELOW_THRESHOLD,
+)
 TOP_CODES = 10
 TOP_VALUES = 3
 FIRED_SHOWN = 20
@@ -191,10 +198,11 @@ def _outcomes(
     rows: list[tuple[str | None, str, int]],
 ) -> tuple[dict[str, dict[str, int]], dict[str, int], int]:
     routes: dict[str, dict[str, int]] = {}
-    suppressed = dict.fromkeys(SUPPRESSED, 0)
+    suppressed: dict[str, int] = dict.fromkeys(SUPPRESSED, 0)
     unmatched = 0
-    for route, outcome, count in rows:
-        if outcome == "unmatched" or route is None:
+    for route, stored, count in rows:
+        outcome = Outcome(stored)
+        if outcome is Outcome.UNMATCHED or route is None:
             unmatched += count
             continue
         routes.setdefault(route, {})[outcome] = routes.get(route, {}).get(outcome, 0) + count

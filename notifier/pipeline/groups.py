@@ -1,18 +1,19 @@
 """The alert-group lifecycle as pure functions: first, new in group, repeat, threshold, quiet.
 
-A group's whole state is a `GroupState`; the store keeps it between events, so a restart or a
-rules reload neither re-sends nor forgets a group. Every function takes `now` and returns the
-next state and the notice to send, if any.
+A group's whole state is a `GroupState`; the store keeps it (as `GroupState.to_json`) between
+events, so a restart or a rules reload neither re-sends nor forgets a group. Every function
+takes `now` and returns the next state and the notice to send, if any.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from notifier.events import Event
+from notifier.events import Event, parse_time
 from notifier.notices import Reason
 from notifier.rules.model import Route, Threshold
 
@@ -23,6 +24,13 @@ class Phase(StrEnum):
     WAITING = "waiting"  # seen, not yet announced (group_wait or below threshold)
     OPEN = "open"  # announced; updates and repeats follow
     QUIET = "quiet"  # no events for a while; the next one starts a new cycle
+
+
+class Held(StrEnum):
+    """Why an event counted into a waiting group announced nothing yet."""
+
+    BELOW_THRESHOLD = "below_threshold"  # the route's threshold is not reached
+    GROUP_WAIT = "group_wait"  # the group's group_wait has not passed
 
 
 class GroupState(NamedTuple):
@@ -57,13 +65,61 @@ class GroupState(NamedTuple):
         quiet_at = self.touched_at + quiet_after(route)
         return min(self.flush_at, quiet_at) if self.flush_at else quiet_at
 
+    def to_json(self) -> str:
+        """The state as the store keeps it (`from_json` reads it back)."""
+        data: dict[str, Any] = {
+            "key": self.key,
+            "route": self.route,
+            "labels": self.labels,
+            "phase": self.phase.value,
+            "cycle": self.cycle,
+            "count": self.event_count,
+            "notified_count": self.notified_count,
+            "repeat_count": self.repeat_count,
+            "last_event": self.last_event.to_json(),
+            "recent": [moment.isoformat() for moment in self.recent],
+        }
+        for name in _TIMES:
+            value = getattr(self, name)
+            data[name] = value.isoformat() if value else None
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> GroupState:
+        data = json.loads(text)
+        times = {name: parse_time(data[name]) if data[name] else None for name in _TIMES}
+        return cls(
+            key=data["key"],
+            route=data["route"],
+            labels=data["labels"],
+            phase=Phase(data["phase"]),
+            cycle=data["cycle"],
+            event_count=data["count"],
+            last_event=Event.from_json(data["last_event"]),
+            notified_count=data["notified_count"],
+            repeat_count=data["repeat_count"],
+            recent=tuple(parse_time(moment) for moment in data["recent"]),
+            **times,  # type: ignore[arg-type]
+        )
+
+
+_TIMES = (
+    "first_seen",
+    "last_seen",
+    "opened_at",
+    "touched_at",
+    "notified_at",
+    "repeat_at",
+    "flush_at",
+)
+
 
 class Decision(NamedTuple):
     """The pipeline's answer for one event or one due group."""
 
     state: GroupState
     reason: Reason | None  # None: counted, nothing to send now
-    held: str | None = None  # why the event was held back: "below_threshold", "group_wait"
+    held: Held | None = None  # why a counted event announced nothing yet
 
 
 def group_key(route: Route, event: Event) -> tuple[str, dict[str, str]]:
@@ -151,10 +207,10 @@ def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
     """A waiting group is announced once past its threshold and its group_wait."""
     threshold = route.threshold
     if threshold is not None and not _threshold_reached(state, threshold):
-        return Decision(state._replace(flush_at=None), None, "below_threshold")
+        return Decision(state._replace(flush_at=None), None, Held.BELOW_THRESHOLD)
     announce_at = state.opened_at + route.timing.group_wait
     if now < announce_at:
-        return Decision(state._replace(flush_at=announce_at), None, "group_wait")
+        return Decision(state._replace(flush_at=announce_at), None, Held.GROUP_WAIT)
     reason = Reason.THRESHOLD if threshold is not None else Reason.FIRST
     return Decision(_notified(state, now, repeat=True), reason)
 

@@ -17,13 +17,16 @@ from notifier.enrich import enrich
 from notifier.events import Event
 from notifier.metrics import Metrics
 from notifier.notices import Notice, Reason
-from notifier.pipeline.groups import Decision, GroupState, group_key, on_due, on_event
+from notifier.pipeline import memory
+from notifier.pipeline.groups import Decision, GroupState, Held, group_key, on_due, on_event
 from notifier.pipeline.suppress import Outcome, marks_set_by, suppression
 from notifier.rules.match import select_routes
 from notifier.rules.model import Matcher, Route, Rules
-from notifier.store import groups as group_store
 from notifier.store.events import StoredEvent
+from notifier.store.inhibit_marks import load_marks, save_marks
 from notifier.store.outbox import enqueue
+from notifier.store.outcomes import OutcomeRow, record_outcomes
+from notifier.store.silences import active_silences
 from notifier.twilio.catalog import Catalog
 
 DUE_BATCH = 200
@@ -47,21 +50,13 @@ class _Step:
 @dataclass
 class _Batch:
     steps: list[_Step] = field(default_factory=list)
-    outcomes: list[dict[str, object]] = field(default_factory=list)
+    outcomes: list[OutcomeRow] = field(default_factory=list)
     marks: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
     def record(
         self, stored: StoredEvent, route: str | None, outcome: Outcome, key: str | None
     ) -> None:
-        self.outcomes.append(
-            {
-                "event_id": stored.id,
-                "route": route,
-                "outcome": outcome.value,
-                "group_key": key,
-                "time": stored.event.time,
-            }
-        )
+        self.outcomes.append(OutcomeRow(stored.id, route, outcome.value, key, stored.event.time))
 
 
 class Pipeline:
@@ -79,13 +74,11 @@ class Pipeline:
     ) -> list[Notice]:
         rules = self._rules()
         batch = self._route_and_suppress(conn, rules, events, now)
-        states = group_store.lock_groups(conn, (step.key for step in batch.steps))
+        states = memory.lock_groups(conn, (step.key for step in batch.steps))
         notices = [n for step in batch.steps if (n := self._group(step, states, batch, now))]
-        group_store.save_groups(
-            conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()}
-        )
-        group_store.save_marks(conn, batch.marks)
-        group_store.record_outcomes(conn, batch.outcomes)
+        memory.save_groups(conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()})
+        save_marks(conn, batch.marks)
+        record_outcomes(conn, batch.outcomes)
         self._enqueue(conn, notices, states, now)
         # Counted before the caller commits: a crash in between has the batch processed again
         # and counted twice. Metrics may over-count slightly; the stored outcomes never do.
@@ -95,7 +88,7 @@ class Pipeline:
     def flush_due(self, conn: Connection, now: datetime) -> list[Notice]:
         """Send what group_wait, group_interval, repeat_interval and resolve_after held back."""
         rules = self._rules()
-        states = group_store.claim_due_groups(conn, now, DUE_BATCH)
+        states = memory.claim_due_groups(conn, now, DUE_BATCH)
         notices: list[Notice] = []
         for key, before in states.items():
             route = _route(rules, before)
@@ -103,18 +96,16 @@ class Pipeline:
             states[key] = decision.state
             if decision.reason is not None:
                 notices.append(make_notice(before, decision, route))
-        group_store.save_groups(
-            conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()}
-        )
+        memory.save_groups(conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()})
         self._enqueue(conn, notices, states, now)
         return notices
 
     def _route_and_suppress(
         self, conn: Connection, rules: Rules, events: Sequence[StoredEvent], now: datetime
     ) -> _Batch:
-        silences = group_store.active_silences(conn, now)
+        silences = active_silences(conn, now)
         # Marks only matter to inhibit rules; without any, a batch need not read them.
-        marks = group_store.load_marks(conn) if rules.inhibits else {}
+        marks = load_marks(conn) if rules.inhibits else {}
         batch = _Batch()
         for stored in events:
             event = enrich(stored.event, self._catalog, rules.settings.accounts)
@@ -142,17 +133,18 @@ class Pipeline:
         before = states.get(step.key)
         decision = on_event(before, step.route, step.event, now)
         states[step.key] = decision.state
-        outcome = Outcome.BELOW_THRESHOLD if decision.held == "below_threshold" else Outcome.ALERTED
+        below = decision.held is Held.BELOW_THRESHOLD
+        outcome = Outcome.BELOW_THRESHOLD if below else Outcome.ALERTED
         batch.record(step.stored, step.route.name, outcome, step.key)
         if decision.reason is None:
             return None
         return make_notice(before, decision, step.route)
 
-    def _count(self, rules: Rules, outcomes: list[dict[str, object]]) -> None:
+    def _count(self, rules: Rules, outcomes: list[OutcomeRow]) -> None:
         receivers = {route.name: route.timing.receivers for route in rules.routes}
-        tally = Counter((str(row["route"] or ""), str(row["outcome"])) for row in outcomes)
+        tally = Counter((row.route or "", Outcome(row.outcome)) for row in outcomes)
         for (route, outcome), count in tally.items():
-            self._metrics.event_outcomes.labels(route, outcome).inc(count)
+            self._metrics.event_outcomes.labels(route, outcome.value).inc(count)
             if outcome in HELD_FROM_RECEIVERS:
                 for receiver in receivers.get(route, ()):
                     self._metrics.notifications.labels(receiver, "suppressed").inc(count)

@@ -1,6 +1,7 @@
 """Why an event routed to a route is not alerted: dropped, silenced, inhibited or muted.
 
-Pure functions over plain data; the caller loads silences and inhibit marks from the store.
+Pure functions over plain data; the caller loads silences and inhibit marks from the store
+(`notifier.store.silences`, `notifier.store.inhibit_marks`).
 Every check runs on the bot's own clock, never on Twilio's timestamp, which can be hours old
 (late webhooks, Event Streams retries, a backlog after a restart): silences and mute windows
 judge the moment the event is processed, as Alertmanager does, and inhibition the moments the
@@ -10,7 +11,6 @@ bot received the events.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from notifier.rules.match import matches
 from notifier.rules.model import Inhibit, Route, Rules
 from notifier.rules.windows import in_window
+from notifier.store.inhibit_marks import Marks
+from notifier.store.silences import Silence
 
 
 class Outcome(StrEnum):
@@ -32,21 +34,11 @@ class Outcome(StrEnum):
     BELOW_THRESHOLD = "below_threshold"
 
 
-@dataclass(frozen=True, slots=True)
-class Silence:
-    id: int
-    matchers: dict[str, str]
-    starts_at: datetime
-    ends_at: datetime
-    comment: str
-
-    def covers(self, fields: Mapping[str, object], now: datetime) -> bool:
-        if not self.starts_at <= now < self.ends_at:
-            return False
-        return all(str(fields.get(name)) == value for name, value in self.matchers.items())
-
-
-InhibitMarks = Mapping[tuple[str, str], datetime]
+def covers(silence: Silence, fields: Mapping[str, object], now: datetime) -> bool:
+    """Whether the silence is in force at `now` and every one of its matchers equals a field."""
+    if not silence.starts_at <= now < silence.ends_at:
+        return False
+    return all(str(fields.get(name)) == value for name, value in silence.matchers.items())
 
 
 def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
@@ -65,7 +57,7 @@ def suppression(
     rules: Rules,
     fields: Mapping[str, object],
     silences: Sequence[Silence],
-    marks: InhibitMarks,
+    marks: Marks,
     *,
     now: datetime,
     received_at: datetime,
@@ -77,7 +69,7 @@ def suppression(
     if route.drop:
         return Outcome.DROPPED
     # Each check is skipped outright when nothing could trigger it: this runs per event.
-    if silences and any(silence.covers(fields, now) for silence in silences):
+    if silences and any(covers(silence, fields, now) for silence in silences):
         return Outcome.SILENCED
     if rules.inhibits and _inhibited(rules, fields, received_at, marks):
         return Outcome.INHIBITED
@@ -96,7 +88,7 @@ def muted_by(route: Route, rules: Rules, when: datetime) -> str | None:
 
 
 def _inhibited(
-    rules: Rules, fields: Mapping[str, object], received_at: datetime, marks: InhibitMarks
+    rules: Rules, fields: Mapping[str, object], received_at: datetime, marks: Marks
 ) -> bool:
     for rule in rules.inhibits:
         if not matches(rule.suppress, fields) or matches(rule.when, fields):

@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, select, text
 
 from notifier.delivery import Deliverer
 from notifier.events import Event
+from notifier.pipeline.memory import lock_groups
 from notifier.pipeline.process import Pipeline
 from notifier.rules.load import parse_rules
-from notifier.store import groups as group_store
 from notifier.store.engine import make_engine
 from notifier.store.events import (
     IncomingEvent,
@@ -132,7 +132,7 @@ def test_two_workers_share_a_storm_without_duplicate_or_lost_events(
             reasons = conn.execute(select(notifications.c.group_key, notifications.c.reason))
             firsts = sorted(key for key, reason in reasons if reason == "first")
             keys = conn.execute(select(groups.c.key)).scalars().all()
-            states = group_store.lock_groups(conn, keys)
+            states = lock_groups(conn, keys)
             per_event = conn.execute(
                 select(event_outcomes.c.event_id, func.count()).group_by(event_outcomes.c.event_id)
             ).all()
@@ -192,7 +192,7 @@ def test_two_workers_opening_the_same_group_at_once_both_succeed(database_url: s
         with engine.connect() as conn:
             reasons = conn.execute(select(notifications.c.reason)).scalars().all()
             keys = conn.execute(select(groups.c.key)).scalars().all()
-            states = group_store.lock_groups(conn, keys)
+            states = lock_groups(conn, keys)
     finally:
         engine.dispose()
 

@@ -12,6 +12,7 @@ from notifier.notices import Reason
 from notifier.pipeline.groups import (
     Decision,
     GroupState,
+    Held,
     Phase,
     group_key,
     on_due,
@@ -141,14 +142,14 @@ def test_group_lifecycle(
 @pytest.mark.parametrize(
     ("lines", "offsets", "held"),
     [
-        (('group_wait = "30s"',), [0], "group_wait"),
-        (('group_wait = "30s"',), [0, 10], "group_wait"),
-        ((THRESHOLD,), [0, 60, 120, 180], "below_threshold"),
-        ((THRESHOLD, 'group_wait = "30s"'), [0], "below_threshold"),
+        (('group_wait = "30s"',), [0], Held.GROUP_WAIT),
+        (('group_wait = "30s"',), [0, 10], Held.GROUP_WAIT),
+        ((THRESHOLD,), [0, 60, 120, 180], Held.BELOW_THRESHOLD),
+        ((THRESHOLD, 'group_wait = "30s"'), [0], Held.BELOW_THRESHOLD),
     ],
     ids=["first-event-waits", "later-event-waits", "below-threshold", "threshold-before-wait"],
 )
-def test_held_event_says_why(lines: tuple[str, ...], offsets: list[float], held: str) -> None:
+def test_held_event_says_why(lines: tuple[str, ...], offsets: list[float], held: Held) -> None:
     route = make_route(*lines)
     state, _ = play(route, offsets[:-1], offsets[-1])
     last = seconds(offsets[-1])
@@ -368,5 +369,5 @@ def test_group_wait_runs_from_when_the_group_opened_not_from_the_event_time() ->
     route = make_route('group_wait = "30s"')
     held = on_event(None, route, make_event(at=NOW - timedelta(hours=1)), NOW)
 
-    assert held.held == "group_wait"
+    assert held.held is Held.GROUP_WAIT
     assert on_due(held.state, route, seconds(30)).reason == Reason.FIRST

@@ -11,8 +11,8 @@ from notifier.metrics import Metrics
 from notifier.pipeline.process import Pipeline
 from notifier.rules.load import parse_rules
 from notifier.rules.model import Rules
-from notifier.store import groups as group_store
 from notifier.store.events import IncomingEvent, insert_events
+from notifier.store.silences import add_silence
 from notifier.twilio.catalog import Catalog
 from notifier.worker import Worker
 
@@ -95,7 +95,7 @@ def test_silenced_events_count_as_suppressed_for_each_receiver_of_the_route(
 ) -> None:
     with engine.begin() as conn:
         hour = timedelta(hours=1)
-        group_store.add_silence(conn, {"error_code": "11200"}, NOW - hour, NOW + hour, "deploy")
+        add_silence(conn, {"error_code": "11200"}, NOW - hour, NOW + hour, "deploy")
     metrics = Metrics()
 
     process(engine, metrics, make_incoming(), make_incoming(), make_incoming(error_code="30007"))

@@ -10,12 +10,15 @@ from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
 from notifier.events import Event
+from notifier.pipeline.groups import GroupState
+from notifier.pipeline.memory import lock_groups
 from notifier.pipeline.process import Pipeline
 from notifier.rules.load import parse_rules
 from notifier.rules.model import Rules
-from notifier.store import groups as group_store
 from notifier.store.events import IncomingEvent, insert_events, pending_backlog
+from notifier.store.inhibit_marks import load_marks
 from notifier.store.schema import event_outcomes, events, notifications
+from notifier.store.silences import add_silence
 from notifier.twilio.catalog import Catalog, ErrorCode
 from notifier.worker import Worker
 
@@ -97,7 +100,7 @@ def outcomes(engine: Engine) -> list[tuple[int, str | None, str]]:
 
 def group_count(engine: Engine, key: str) -> int:
     with engine.connect() as conn:
-        states = group_store.lock_groups(conn, [key])
+        states = lock_groups(conn, [key])
     return states[key].event_count
 
 
@@ -217,7 +220,7 @@ def test_batch_that_raises_midway_leaves_no_trace_and_is_processed_once_later(
         worker.process_once()
     assert (outcomes(engine), sent(engine)) == ([], [])
     with engine.connect() as conn:
-        assert group_store.load_marks(conn) == {}
+        assert load_marks(conn) == {}
         assert pending_backlog(conn)[0] == 6
     assert worker.process_once() == 0  # still leased to the batch that crashed
 
@@ -252,7 +255,7 @@ def test_rules_that_fail_to_load_leave_the_batch_for_later(engine: Engine) -> No
 
 def test_silenced_event_is_recorded_and_not_alerted(engine: Engine) -> None:
     with engine.begin() as conn:
-        group_store.add_silence(
+        add_silence(
             conn, {"error_code": "11200"}, NOW - timedelta(hours=1), NOW + timedelta(hours=1), "x"
         )
     store(engine, make_incoming(), make_incoming(error_code="30007"))
@@ -268,7 +271,7 @@ def test_silenced_event_is_recorded_and_not_alerted(engine: Engine) -> None:
 
 def test_late_event_stamped_before_a_silence_was_added_is_silenced(engine: Engine) -> None:
     with engine.begin() as conn:
-        group_store.add_silence(conn, {"error_code": "11200"}, NOW, NOW + timedelta(hours=1), "x")
+        add_silence(conn, {"error_code": "11200"}, NOW, NOW + timedelta(hours=1), "x")
     store(engine, make_incoming(NOW - timedelta(minutes=1)))
 
     make_worker(engine, lambda: make_rules("webhooks"), Clock()).process_once()
@@ -339,31 +342,12 @@ def test_mute_window_runs_on_the_time_the_worker_processes_the_event(
     assert [outcome for _, _, outcome in outcomes(engine)] == [expected]
 
 
-def test_silences_are_added_listed_and_expired(engine: Engine) -> None:
-    hour = timedelta(hours=1)
-    with engine.begin() as conn:
-        active = group_store.add_silence(conn, {"error_code": "11200"}, NOW - hour, NOW + hour, "a")
-        over = group_store.add_silence(conn, {"error_code": "30007"}, NOW - 2 * hour, NOW, "b")
-
-    with engine.begin() as conn:
-        assert [s.id for s in group_store.active_silences(conn, NOW)] == [active]
-        assert [s.id for s in group_store.all_silences(conn)] == [active, over]
-        assert group_store.active_silences(conn, NOW)[0].matchers == {"error_code": "11200"}
-        assert group_store.expire_silence(conn, active, NOW) is True
-        assert group_store.expire_silence(conn, active, NOW) is False
-        assert group_store.expire_silence(conn, over, NOW) is False
-
-    with engine.connect() as conn:
-        assert group_store.active_silences(conn, NOW) == []
-        assert [s.ends_at for s in group_store.all_silences(conn)] == [NOW, NOW]
-
-
 def test_group_state_round_trips_through_the_store(engine: Engine) -> None:
     store(engine, make_incoming(), make_incoming(NOW + timedelta(seconds=1)))
     make_worker(engine, lambda: make_rules("webhooks"), Clock()).process_once()
 
     with engine.connect() as conn:
-        state = group_store.lock_groups(conn, [WEBHOOKS_KEY])[WEBHOOKS_KEY]
+        state = lock_groups(conn, [WEBHOOKS_KEY])[WEBHOOKS_KEY]
         processed = conn.execute(select(events.c.processed_at)).scalars().all()
 
     assert (state.event_count, state.first_seen, state.last_seen) == (
@@ -371,7 +355,7 @@ def test_group_state_round_trips_through_the_store(engine: Engine) -> None:
         NOW,
         NOW + timedelta(seconds=1),
     )
-    assert group_store.state_from_json(group_store.state_to_json(state)) == state
+    assert GroupState.from_json(state.to_json()) == state
     assert processed == [NOW, NOW]
 
 

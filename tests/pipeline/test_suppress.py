@@ -11,16 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notifier.events import Event
-from notifier.pipeline.suppress import (
-    InhibitMarks,
-    Outcome,
-    Silence,
-    marks_set_by,
-    muted_by,
-    suppression,
-)
+from notifier.pipeline.suppress import Outcome, marks_set_by, muted_by, suppression
 from notifier.rules.load import parse_rules
 from notifier.rules.model import Route, Rules
+from notifier.store.inhibit_marks import Marks
+from notifier.store.silences import Silence
 
 NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -96,7 +91,7 @@ def suppressed(
     at: datetime = NOW,
     received: datetime | None = None,
     silences: tuple[Silence, ...] = (),
-    marks: InhibitMarks | None = None,
+    marks: Marks | None = None,
 ) -> Outcome | None:
     """The outcome of processing the event at `at`, received at `received` (default `at`)."""
     rules = make_rules()
