@@ -12,18 +12,29 @@ _WIDTH = len("Usage category") + 2
 
 
 def render_console(notice: Notice, ctx: RenderContext) -> str:
-    """A readable multi-line block: title, facts, message, the failed request, links."""
+    """A readable multi-line block: title, facts, message, the failed request, what to try,
+    links; a notice that continues its group's conversation is its title and one line."""
     event = notice.event
+    head = f"== {terminal(truncate(f.title(event), MAX_VALUE))} =="
+    follow_up = f.follow_up(notice, ctx)
+    if follow_up is not None:
+        return f"{head}\n{_clean(follow_up)}\n"
     rows = [
         *f.facts(notice, ctx),
-        ("Message", event.message),
-        ("Request", f.request_line(event)),
-        ("Response", f.response_text(event)),
+        *((detail.label, detail.text) for detail in f.details(event)),
+        *advice_rows(f.advice(event, ctx)),
         *f.links(event),
     ]
-    lines = [f"== {terminal(truncate(f.title(event), MAX_VALUE))} =="]
-    lines += [_line(label, value) for label, value in rows if value]
-    return "\n".join(lines) + "\n"
+    return "\n".join([head, *(_line(label, value) for label, value in rows if value)]) + "\n"
+
+
+def advice_rows(advice: f.Advice | None) -> list[f.Fact]:
+    if advice is None:
+        return []
+    return [
+        ("Likely causes", "\n".join(f"- {item}" for item in advice.causes)),
+        ("What to try", "\n".join(f"- {item}" for item in advice.solutions)),
+    ]
 
 
 def _line(label: str, value: str) -> str:

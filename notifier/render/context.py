@@ -1,4 +1,5 @@
-"""What every renderer needs besides the notice: the user's timezone and account names."""
+"""What every renderer needs besides the notice: the user's timezone, account names and the
+error-code catalog (its possible causes and solutions stay out of the stored event)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 from notifier.events import Event
 from notifier.notices import Notice, Reason
+from notifier.twilio.catalog import Catalog, bundled_catalog
 
 
 @dataclass(frozen=True)
 class RenderContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     accounts: dict[str, str] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=bundled_catalog)
 
 
 def local_time(moment: datetime, ctx: RenderContext, fmt: str = "%Y-%m-%d %H:%M:%S %Z") -> str:
@@ -22,8 +25,19 @@ def local_time(moment: datetime, ctx: RenderContext, fmt: str = "%Y-%m-%d %H:%M:
 
 def account_label(event: Event, ctx: RenderContext) -> str | None:
     """`production (AC…)`, the bare SID when it has no friendly name, None when unknown."""
-    sid = event.account_sid
-    name = event.account_name or (ctx.accounts.get(sid) if sid else None)
+    return _named(event.account_sid, event.account_name, ctx)
+
+
+def parent_account_label(event: Event, ctx: RenderContext) -> str | None:
+    """The parent of a sub-account, named like the account; None for a main account."""
+    parent = event.parent_account_sid
+    if not parent or parent == event.account_sid:
+        return None
+    return _named(parent, None, ctx)
+
+
+def _named(sid: str | None, name: str | None, ctx: RenderContext) -> str | None:
+    name = name or (ctx.accounts.get(sid) if sid else None)
     if name and sid:
         return f"{name} ({sid})"
     return name or sid

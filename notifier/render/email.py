@@ -88,6 +88,8 @@ STYLE = {
     "white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere;word-break:break-all;",
     "p": f"margin:16px 0 0;{WRAP}",
     "a": "color:#0c66e4;",
+    "label": "margin:8px 0 2px;font-weight:bold;color:#44546f;",
+    "ul": f"margin:0;padding:0 0 0 20px;{WRAP}",
 }
 # The level badge: white text on a colour that keeps a contrast ratio of 4.5 or more.
 BADGE_COLOURS = {"error": "#c9372c", "warning": "#a54800", "info": "#0c66e4"}
@@ -95,21 +97,51 @@ OTHER_LEVEL_COLOUR = "#44546f"
 
 
 def render_html(notice: Notice, ctx: RenderContext) -> str:
+    """The first notice in full; a reply in its thread is its title and one line."""
     event = notice.event
+    follow_up = f.follow_up(notice, ctx)
+    if follow_up is not None:
+        body = [paragraph(_html_value(follow_up))]
+    else:
+        body = [
+            _facts_table(f.facts(notice, ctx)),
+            *(_pre(detail.label, detail.text) for detail in f.details(event)),
+            *_advice(f.advice(event, ctx)),
+        ]
     blocks = [
         _level_badge(event.level),
         f"<h2 style='{STYLE['h2']}'>{_html_value(_subject_title(notice))}</h2>",
-        _facts_table(f.facts(notice, ctx)),
-        *_pre("Message", event.message),
-        *_pre("Request", f.request_line(event)),
-        *_pre("Response", f.response_text(event)),
+        *body,
         paragraph(" | ".join(anchor(label, url) for label, url in f.links(event))),
     ]
-    return html_page(blocks)
+    return html_page(blocks, accent=level_colour(event.level))
 
 
-def html_page(blocks: list[str]) -> str:
-    """A whole HTML part: `blocks` (already escaped) in a centred card 600 pixels wide."""
+def level_colour(level: str) -> str:
+    return BADGE_COLOURS.get(level, OTHER_LEVEL_COLOUR)
+
+
+def _advice(advice: f.Advice | None) -> list[str]:
+    """What to try: the catalog's possible causes and solutions as lists, and the docs link."""
+    if advice is None:
+        return []
+    lists = [
+        f"<p style='{STYLE['label']}'>{label}</p><ul style='{STYLE['ul']}'>"
+        + "".join(f"<li>{_html_value(item)}</li>" for item in items)
+        + "</ul>"
+        for label, items in (
+            ("Possible causes", advice.causes),
+            ("Possible solutions", advice.solutions),
+        )
+        if items
+    ]
+    more = paragraph(anchor("More in Twilio's docs for this error", advice.docs))
+    return [f"<h3 style='{STYLE['h3']}'>What to try</h3>", *lists, more]
+
+
+def html_page(blocks: list[str], accent: str = OTHER_LEVEL_COLOUR) -> str:
+    """A whole HTML part: `blocks` (already escaped) in a centred card 600 pixels wide, with a
+    bar of the `accent` colour (the level's) along its top."""
     body = "\n".join(blocks)
     return (
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
@@ -118,13 +150,14 @@ def html_page(blocks: list[str]) -> str:
         "<table role='presentation' width='100%' cellpadding='0' cellspacing='0' border='0'>"
         f"<tr><td align='center' style='padding:16px 8px;{WRAP}'>"
         f"<table role='presentation' width='{WIDTH}' cellpadding='0' cellspacing='0' border='0' "
-        f"style='{STYLE['card']}'><tr><td style='padding:16px 20px;{WRAP}'>\n{body}\n"
+        f"style='{STYLE['card']}border-top:6px solid {accent};'>"
+        f"<tr><td style='padding:16px 20px;{WRAP}'>\n{body}\n"
         "</td></tr></table></td></tr></table></body></html>\n"
     )
 
 
 def _level_badge(level: str) -> str:
-    colour = BADGE_COLOURS.get(level, OTHER_LEVEL_COLOUR)
+    colour = level_colour(level)
     style = (
         f"display:inline-block;padding:2px 8px;border-radius:3px;background:{colour};"
         "color:#ffffff;font-size:12px;font-weight:bold;letter-spacing:1px;"
@@ -152,11 +185,9 @@ def _html_value(text: str) -> str:
     return html_text(terminal(plain, keep_newlines=True))
 
 
-def _pre(label: str, text: str | None) -> list[str]:
-    if not text:
-        return []
-    heading = f"<h3 style='{STYLE['h3']}'>{label}</h3>"
-    return [f"{heading}<pre style='{STYLE['pre']}'>{_html_value(text)}</pre>"]
+def _pre(label: str, text: str) -> str:
+    heading = f"<h3 style='{STYLE['h3']}'>{_html_value(label)}</h3>"
+    return f"{heading}<pre style='{STYLE['pre']}'>{_html_value(text)}</pre>"
 
 
 def anchor(label: str, url: str) -> str:

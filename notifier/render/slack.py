@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifier.notices import Notice
+from notifier.notices import Notice, Reason
 from notifier.render import facts as f
 from notifier.render.context import RenderContext, reason_text
 from notifier.render.escape import (
@@ -29,23 +29,74 @@ MAX_BUTTON_URL = 3000
 # https://api.slack.com/methods/chat.postMessage#truncating: longer text is refused or cut.
 MAX_TEXT = 40_000
 MAX_STORM_GROUPS = 15
+MAX_ADVICE_ITEM = 400
+# Severity at a glance, before the title (the header's emoji are on).
+LEVEL_EMOJI: dict[str, str] = {
+    "error": ":red_circle:",
+    "warning": ":large_orange_circle:",
+    "info": ":large_blue_circle:",
+}
+OTHER_LEVEL_EMOJI = ":white_circle:"
+FOLLOW_UP_EMOJI = ":repeat:"
 
 Block = dict[str, Any]
 
 
 def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
-    """The message for one notice: `{"text": fallback, "blocks": [...]}`."""
+    """The message for one notice: `{"text": fallback, "blocks": [...]}`. It is the group's
+    message (posted, or edited in place); `thread_reply` makes the short reply from it."""
     event = notice.event
-    fallback = f"{f.title(event)} ({reason_text(notice, ctx)})"
     blocks = [
-        header_block(f.title(event)),
+        header_block(f"{level_emoji(event.level)} {f.title(event)}"),
+        context_block(mrkdwn_truncated(f.status_line(notice, ctx), MAX_SECTION)),
         *field_blocks(f.facts(notice, ctx)),
-        *_optional_section("Message", event.message, code=False),
-        *_optional_section("Request", f.request_line(event), code=True),
-        *_optional_section("Response", f.response_text(event), code=True),
+        *(section(d.label, d.text, code=d.code) for d in f.details(event)),
+        *_advice_blocks(f.advice(event, ctx)),
         *_optional_actions(f.links(event)),
     ]
-    return {"text": mrkdwn_truncated(fallback, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
+    return {"text": fallback_text(notice, ctx), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def fallback_text(notice: Notice, ctx: RenderContext) -> str:
+    """The notification text; for a repeat or resolved notice, also its whole thread reply."""
+    title = mrkdwn_truncated(f.title(notice.event), MAX_HEADER)
+    follow_up = f.follow_up(notice, ctx) if notice.reason in THREAD_REPLIES else None
+    if follow_up is None:
+        return f"{title} ({mrkdwn_truncated(reason_text(notice, ctx), MAX_SECTION)})"
+    return f"{FOLLOW_UP_EMOJI} *{title}*\n{mrkdwn_truncated(follow_up, MAX_SECTION)}"
+
+
+# Notices posted into the group message's thread (notifier/channels/slack_delivery.py).
+THREAD_REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
+
+
+def thread_reply(payload: dict[str, Any]) -> dict[str, Any]:
+    """The one- or two-line reply for the group message's thread (what changed, counts, since
+    when), from the payload of a repeat or resolved notice; its blocks stay for the edit."""
+    return {"text": payload["text"]}
+
+
+def level_emoji(level: str) -> str:
+    return LEVEL_EMOJI.get(level, OTHER_LEVEL_EMOJI)
+
+
+def context_block(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _advice_blocks(advice: f.Advice | None) -> list[Block]:
+    """What to try, from Twilio's catalog: its possible causes and solutions as bullets."""
+    if advice is None:
+        return []
+    lines = ["*What to try* (from Twilio's error docs)"]
+    for label, items in (
+        ("Possible causes", advice.causes),
+        ("Possible solutions", advice.solutions),
+    ):
+        if items:
+            lines.append(f"_{label}_")
+            lines += [f"• {mrkdwn_truncated(item, MAX_ADVICE_ITEM)}" for item in items]
+    return [{"type": "section", "text": {"type": "mrkdwn", "text": fit("\n".join(lines))}}]
 
 
 def plain_version(payload: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +163,6 @@ def section(label: str, text: str, *, code: bool) -> Block:
     else:
         body = mrkdwn_truncated(text, MAX_SECTION - len(prefix))
     return {"type": "section", "text": {"type": "mrkdwn", "text": prefix + body}}
-
-
-def _optional_section(label: str, text: str | None, *, code: bool) -> list[Block]:
-    return [section(label, text, code=code)] if text else []
 
 
 def actions_block(links: list[f.Fact]) -> Block:

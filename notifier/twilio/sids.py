@@ -40,14 +40,19 @@ RESOURCE_TYPES: dict[str, str] = {
 _CONSOLE = "https://console.twilio.com/us1"
 _LEGACY = "https://www.twilio.com/console"
 
-# The Console has no stable deep link for most resources; these are the ones it keeps.
+# The Console pages that show one resource, by resource type (the legacy Console's addresses,
+# which the new Console redirects); a type without one gets no button rather than a list.
 _RESOURCE_LINKS: dict[str, str] = {
+    "alarm": _LEGACY + "/debugger/alarms/{sid}",
+    "application": _LEGACY + "/voice/twiml/apps/{sid}",
     "call": _LEGACY + "/voice/calls/logs/{sid}",
-    "message": _LEGACY + "/sms/logs/{sid}",
     "conference": _LEGACY + "/voice/conferences/logs/{sid}",
-    "recording": _LEGACY + "/voice/recordings/recording-logs/{sid}",
-    "phone_number": _LEGACY + "/phone-numbers/incoming/{sid}",
     "flow": _LEGACY + "/studio/flows/{sid}",
+    "message": _LEGACY + "/sms/logs/{sid}",
+    "messaging_service": _LEGACY + "/sms/services/{sid}",
+    "phone_number": _LEGACY + "/phone-numbers/incoming/{sid}",
+    "recording": _LEGACY + "/voice/recordings/recording-logs/{sid}",
+    "usage_trigger": _LEGACY + "/usage/triggers/{sid}",
 }
 
 
@@ -58,10 +63,11 @@ def resource_type(sid: str | None) -> str | None:
     return RESOURCE_TYPES.get(sid[:2].upper())
 
 
-def resource_link(sid: str | None) -> str | None:
-    kind = resource_type(sid)
-    template = _RESOURCE_LINKS.get(kind or "")
-    return template.format(sid=sid) if template else None
+def resource_link(sid: str | None, kind: str | None = None) -> str | None:
+    """The Console page of one resource; `kind` when the source names it (an alarm's SID has
+    no prefix of its own)."""
+    template = _RESOURCE_LINKS.get(kind or resource_type(sid) or "")
+    return template.format(sid=sid) if template and sid else None
 
 
 def debugger_link(event_sid: str | None) -> str:

@@ -90,7 +90,7 @@ def test_render_of_a_debugger_sample_names_the_code_and_catalog_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     message = render_slack(capsys, body_file(tmp_path, DOCS_CURL))
-    assert message["blocks"][0]["text"]["text"] == "ERROR 11200 HTTP retrieval failure"
+    assert message["blocks"][0]["text"]["text"] == ":red_circle: ERROR 11200 HTTP retrieval failure"
     assert "*Route*\nrender" in texts(message["blocks"])
 
 
@@ -195,7 +195,7 @@ def test_events_json_output_of_one_event_renders_that_event(
 ) -> None:
     message = render_slack(capsys, events_json_file(tmp_path, "11200"))
 
-    assert message["blocks"][0]["text"]["text"] == "ERROR 11200 HTTP retrieval failure"
+    assert message["blocks"][0]["text"]["text"] == ":red_circle: ERROR 11200 HTTP retrieval failure"
 
 
 def test_events_json_output_of_several_events_exits_1_saying_one_is_expected(

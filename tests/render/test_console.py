@@ -2,8 +2,10 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-from notifier.channels.console import print_notice
-from notifier.channels.result import Sent
+import pytest
+
+from notifier.delivery.console_channel import print_notice
+from notifier.delivery.outcome import Sent
 from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.console import render_console
@@ -35,6 +37,26 @@ def test_console_block_shows_reason_code_message_account_url_and_links() -> None
         "Error docs:     https://www.twilio.com/docs/api/errors/11200",
     ):
         assert line in block.splitlines()
+
+
+def test_first_notice_lists_possible_causes_and_what_to_try() -> None:
+    lines = render_console(make_notice(make_event()), RenderContext()).splitlines()
+    cause = "Web server returned a 4xx or 5xx HTTP response to Twilio"
+    start = lines.index(f"Likely causes:  - {cause}")
+    assert lines[start + 1] == "                - Misconfigured Web Server"
+    assert lines[start + 3].startswith("What to try:    - Double check that your TwiML URL")
+
+
+@pytest.mark.parametrize(
+    ("reason", "line"),
+    [(Reason.NEW_IN_GROUP, "Joined group webhooks|11200: 2 in all, last seen 12:00 UTC."),
+     (Reason.REPEAT, "Still happening: 0 more since 12:00; 2 in all, last seen 12:00 UTC."),
+     (Reason.RESOLVED, "Resolved: quiet since 12:00 UTC; 2 in all from 12:00 to 12:00 UTC.")],
+    ids=["joining-event-says-which-group", "repeat-says-how-many-more", "resolved-says-since-when"],
+)  # fmt: skip
+def test_a_later_notice_is_its_title_and_one_line(reason: Reason, line: str) -> None:
+    block = render_console(make_notice(make_event(), reason), RenderContext())
+    assert block == f"== ERROR 11200 HTTP retrieval failure ==\n{line}\n"
 
 
 def test_multiline_values_are_indented_under_their_label() -> None:

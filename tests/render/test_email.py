@@ -149,7 +149,7 @@ def test_level_badge_is_coloured_by_level(level: str, colour: str) -> None:
 def test_html_part_escapes_everything_from_twilio() -> None:
     parsed = Tags(render_email(hostile_notice(), RenderContext()).html)
     allowed = {"html", "head", "meta", "body", "table", "tr", "th", "td", "span", "h2", "h3",
-               "pre", "p", "a"}  # fmt: skip
+               "pre", "p", "a", "ul", "li"}  # fmt: skip
     assert {tag for tag, _ in parsed.tags} <= allowed
     shown = "<script>alert(1)</script> <!channel> ' \" & \\x1b[31m\\x9b \\u202eevil"
     assert parsed.text.count(shown) == 4  # title, route, message, response
@@ -172,3 +172,25 @@ def test_digest_html_part_is_styled_inline_and_escaped_too() -> None:
     assert all(parsed.styles("td")) and all(parsed.styles("th"))
     assert all("table-layout:fixed" in style for style in parsed.styles("table")[2:])
     assert "\\x1b[31m\\x9b \\u202eevil" in parsed.text and "\u202e" not in parsed.text
+
+
+def test_first_email_lists_what_to_try_with_the_docs_link() -> None:
+    parsed = Tags(render_email(make_notice(), RenderContext()).html)
+    assert [name for name, _ in parsed.tags].count("li") == 6
+    assert "What to try\nPossible causesWeb server returned a 4xx or 5xx" in parsed.text
+    hrefs = [attrs["href"] for name, attrs in parsed.tags if name == "a"]
+    assert "https://www.twilio.com/docs/api/errors/11200" in hrefs
+
+
+@pytest.mark.parametrize("reason", [Reason.REPEAT, Reason.RESOLVED, Reason.NEW_IN_GROUP])
+def test_a_reply_email_is_its_title_and_one_line(reason: Reason) -> None:
+    rendered = render_email(make_notice(reason, count=3), RenderContext())
+    assert len(rendered.text.splitlines()) == 2
+    parsed = Tags(rendered.html)
+    assert "li" not in [name for name, _ in parsed.tags] and "3 in all" in parsed.text
+
+
+@pytest.mark.parametrize(("level", "colour"), [("error", "#c9372c"), ("warning", "#a54800")])
+def test_the_card_has_a_bar_in_the_levels_colour(level: str, colour: str) -> None:
+    parsed = Tags(render_email(make_notice(event=make_event(level=level)), RenderContext()).html)
+    assert any(f"border-top:6px solid {colour}" in style for style in parsed.styles("table"))

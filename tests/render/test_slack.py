@@ -2,7 +2,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,8 @@ from notifier.digest.slack import render_digest_slack
 from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext
-from notifier.render.slack import plain_version, render_slack, render_storm_summary
+from notifier.render.slack import plain_version, render_slack, render_storm_summary, thread_reply
+from notifier.twilio.catalog import Catalog, ErrorCode
 
 AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 CTX = RenderContext(ZoneInfo("Europe/Berlin"), {"AC" + "a" * 32: "production"})
@@ -91,16 +92,31 @@ def test_huge_message_is_truncated_with_a_visible_marker() -> None:
     assert message.endswith("…(truncated, " + f"{100_000 - message.count('é'):,} more characters)")
 
 
-def test_header_states_level_code_and_catalog_message() -> None:
+def test_header_states_severity_level_code_and_catalog_message() -> None:
     header = render_slack(make_notice(), CTX)["blocks"][0]
     assert header == {
         "type": "header",
-        "text": {"type": "plain_text", "text": "ERROR 11200 HTTP retrieval failure", "emoji": True},
+        "text": {
+            "type": "plain_text",
+            "text": ":red_circle: ERROR 11200 HTTP retrieval failure",
+            "emoji": True,
+        },
     }
 
 
+@pytest.mark.parametrize(
+    ("level", "emoji"),
+    [("error", ":red_circle:"), ("warning", ":large_orange_circle:"),
+     ("info", ":large_blue_circle:"), ("debug", ":white_circle:")],
+    ids=["error-red", "warning-orange", "info-blue", "other-white"],
+)  # fmt: skip
+def test_severity_shows_at_a_glance_as_an_emoji_per_level(level: str, emoji: str) -> None:
+    header = render_slack(make_notice(make_event(level=level)), CTX)["blocks"][0]
+    assert header["text"]["text"].startswith(f"{emoji} {level.upper()} 11200")
+
+
 def test_fields_show_friendly_account_resource_and_local_times() -> None:
-    fields = list(texts(render_slack(make_notice(), CTX)["blocks"][1]))
+    fields = list(texts(render_slack(make_notice(), CTX)["blocks"][2]))
     assert f"*Account*\nproduction (AC{'a' * 32})" in fields
     assert f"*Resource*\ncall CA{'2' * 32}" in fields
     assert "*First seen*\n2024-05-01 14:00:00 CEST" in fields
@@ -143,16 +159,121 @@ def test_usage_trigger_values_are_formatted_by_trigger_kind(
         trigger_by=trigger_by, trigger_value=value, current_value=value, recurring="daily",
     )  # fmt: skip
     fields = list(texts(render_slack(make_notice(event), CTX)))
-    assert f"*Trigger value*\n{shown}" in fields and "*Recurring*\ndaily" in fields
-    assert "INFO Usage trigger fired: totalprice" in fields
+    assert f"*Trigger value*\n{shown}" in fields and "*Period*\nevery day" in fields
+    assert f":large_blue_circle: INFO Usage trigger fired: total price at {shown}" in fields
 
 
 def test_fallback_text_says_why_the_notice_was_sent() -> None:
-    notice = make_notice(reason=Reason.REPEAT, new_count=4, since=AT)
+    notice = make_notice(reason=Reason.THRESHOLD, threshold=(5, timedelta(minutes=10)))
     text = render_slack(notice, CTX)["text"]
-    assert (
-        text == "ERROR 11200 HTTP retrieval failure (repeat (still happening: 4 more since 14:00))"
+    assert text == "ERROR 11200 HTTP retrieval failure (threshold reached: 5 in 10m)"
+
+
+LATER = AT + timedelta(minutes=7)
+
+
+@pytest.mark.parametrize(
+    ("reason", "second_line"),
+    [(Reason.REPEAT, "Still happening: 4 more since 14:02; 12 in all, last seen 14:07 CEST."),
+     (Reason.RESOLVED, "Resolved: quiet since 14:07 CEST; 12 in all from 14:00 to 14:07 CEST.")],
+    ids=["repeat-says-how-many-more-since-when", "resolved-says-quiet-since-when"],
+)  # fmt: skip
+def test_a_thread_reply_is_two_short_lines(reason: Reason, second_line: str) -> None:
+    notice = make_notice(
+        reason=reason, count=12, new_count=4, since=AT + timedelta(minutes=2), last_seen=LATER
     )
+    reply = thread_reply(render_slack(notice, CTX))
+    assert reply == {"text": f":repeat: *ERROR 11200 HTTP retrieval failure*\n{second_line}"}
+    assert block_kit_errors(reply) == []
+
+
+def test_the_edited_message_shows_count_and_last_seen_first() -> None:
+    notice = make_notice(reason=Reason.NEW_IN_GROUP, count=12, last_seen=LATER)
+    context = render_slack(notice, CTX)["blocks"][1]
+    assert context == {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": "12 events, last seen 14:07 CEST: new in group"}],
+    }
+
+
+def test_first_notice_says_what_to_try_from_twilios_catalog() -> None:
+    blocks = render_slack(make_notice(), CTX)["blocks"]
+    [advice] = [t for t in texts(blocks) if t.startswith("*What to try*")]
+    assert advice.count("\n• ") == 6
+    assert (
+        "_Possible causes_\n• Web server returned a 4xx or 5xx HTTP response to Twilio\n" in advice
+    )
+    assert "_Possible solutions_\n• Double check that your TwiML URL" in advice
+    assert "Error docs" in [b["text"]["text"] for b in blocks[-1]["elements"]]
+
+
+def test_a_code_the_catalog_has_no_advice_for_gets_no_what_to_try() -> None:
+    blocks = render_slack(make_notice(make_event(error_code="82002")), CTX)["blocks"]
+    assert not [t for t in texts(blocks) if t.startswith("*What to try*")]
+
+
+def test_advice_from_twilio_is_escaped_and_cut_visibly() -> None:
+    entry = ErrorCode("11200", "HTTP retrieval failure", None, ("<!channel> " + "x" * 900,), ())
+    ctx = replace(CTX, catalog=Catalog({"11200": entry}))
+    [advice] = [t for t in texts(render_slack(make_notice(), ctx)) if "What to try" in t]
+    assert "&lt;!channel&gt;" in advice and "<" not in advice
+    assert re.search(r"…\(truncated, [\d,]+ more characters\)$", advice)
+
+
+def test_a_sub_account_is_named_with_its_parent() -> None:
+    ctx = replace(CTX, accounts={"AC1": "eu-shop", "AC" + "a" * 32: "production"})
+    event = make_event(account_sid="AC1", parent_account_sid="AC" + "a" * 32)
+    fields = list(texts(render_slack(make_notice(event), ctx)))
+    assert "*Account*\neu-shop (AC1)" in fields
+    assert f"*Parent account*\nproduction (AC{'a' * 32})" in fields
+
+
+def test_an_event_streams_event_without_catalog_entry_is_titled_in_words() -> None:
+    event = make_event(source="event_stream", error_code=None, error_message=None)
+    payload = render_slack(make_notice(event), CTX)
+    assert payload["blocks"][0]["text"]["text"] == ":red_circle: ERROR Event Streams error"
+    assert "*Source*\nEvent Streams" in list(texts(payload))
+
+
+def test_an_alarm_shows_its_threshold_and_opens_the_alarm() -> None:
+    event = Event(
+        source="alarm", time=AT, error_code="11200", error_message="HTTP retrieval failure",
+        resource_sid="AT" + "3" * 32, resource_type="alarm", trigger_value="10",
+        current_value="12", recurring="5m", message="More than 10 errors 11200 in 5 minutes",
+    )  # fmt: skip
+    payload = render_slack(make_notice(event), CTX)
+    shown = list(texts(payload))
+    assert "*Trigger value*\n10 errors" in shown and "*Current value*\n12 errors" in shown
+    assert "*Period*\n5m window" in shown
+    buttons = [(b["text"]["text"], b["url"]) for b in payload["blocks"][-1]["elements"]]
+    assert buttons[0] == (
+        "Open alarm",
+        f"https://www.twilio.com/console/debugger/alarms/AT{'3' * 32}",
+    )
+
+
+def test_a_fallback_hit_opens_its_call_and_names_the_failed_url() -> None:
+    event = Event(
+        source="fallback", time=AT, error_code="11205", error_message="HTTP connection failure",
+        resource_sid="CA" + "4" * 32, resource_type="call", url="https://example.com/voice",
+    )  # fmt: skip
+    payload = render_slack(make_notice(event), CTX)
+    assert "*Failed URL*\n```POST https://example.com/voice```" in list(texts(payload))
+    labels = [b["text"]["text"] for b in payload["blocks"][-1]["elements"]]
+    assert labels == ["Open call", "Error docs"]
+
+
+def test_a_usage_trigger_shows_no_request_line() -> None:
+    event = Event(
+        source="usage_trigger", time=AT, level="warning", usage_category="sms",
+        trigger_by="count", trigger_value="1000", current_value="1001",
+        url="/2010-04-01/Accounts/AC1/Usage/Records/Daily", resource_sid="UT" + "5" * 32,
+        resource_type="usage_trigger",
+    )  # fmt: skip
+    payload = render_slack(make_notice(event), CTX)
+    assert not [t for t in texts(payload) if "2010-04-01" in t]
+    assert "*Usage category*\nSMS" in list(texts(payload))
+    assert [b["text"]["text"] for b in payload["blocks"][-1]["elements"]] == ["Open usage trigger"]
 
 
 def test_storm_summary_folds_notices_into_one_message_per_channel() -> None:
