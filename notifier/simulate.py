@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -23,27 +24,19 @@ class SampleRequest:
 
 
 def sample(kind: str, code: str | None = None) -> SampleRequest:
-    code = code or "11200"
-    unique = secrets.token_hex(16)
-    now = datetime.now(UTC)
-    if kind == "debugger":
-        return _form("/twilio/debugger", _debugger(code, unique, now))
-    if kind == "usage-trigger":
-        return _form("/twilio/usage-triggers", _usage_trigger(unique, now))
-    if kind == "alarm":
-        return _form("/twilio/alarms", _alarm(code, unique, now))
-    if kind == "fallback":
-        return _form("/twilio/fallback", _fallback(code, unique))
-    if kind == "event-stream":
-        return _event_stream(code, unique, now)
-    raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    """A fresh sample of `kind`; each kind has its own realistic error code (a usage trigger
+    has none), so that one simulation of each kind makes one alert of each."""
+    if kind not in _SAMPLES:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    build = _SAMPLES[kind]
+    return build(code or DEFAULT_CODES.get(kind, ""), secrets.token_hex(16), datetime.now(UTC))
 
 
 def _form(path: str, fields: dict[str, str]) -> SampleRequest:
     return SampleRequest(path, "application/x-www-form-urlencoded", urlencode(fields), fields)
 
 
-def _debugger(code: str, unique: str, now: datetime) -> dict[str, str]:
+def _debugger(code: str, unique: str, now: datetime) -> SampleRequest:
     payload = {
         "resource_sid": "CA" + unique,
         "service_sid": None,
@@ -60,62 +53,75 @@ def _debugger(code: str, unique: str, now: datetime) -> dict[str, str]:
             "response": {"status_code": 502, "body": "Bad Gateway"},
         },
     }
-    return {
-        "Sid": "NO" + unique,
-        "AccountSid": SAMPLE_ACCOUNT,
-        "ParentAccountSid": "",
-        "Timestamp": now.isoformat().replace("+00:00", "Z"),
-        "Level": "ERROR",
-        "PayloadType": "application/json",
-        "Payload": json.dumps(payload),
-    }
+    return _form(
+        "/twilio/debugger",
+        {
+            "Sid": "NO" + unique,
+            "AccountSid": SAMPLE_ACCOUNT,
+            "ParentAccountSid": "",
+            "Timestamp": now.isoformat().replace("+00:00", "Z"),
+            "Level": "ERROR",
+            "PayloadType": "application/json",
+            "Payload": json.dumps(payload),
+        },
+    )
 
 
-def _usage_trigger(unique: str, now: datetime) -> dict[str, str]:
-    return {
-        "AccountSid": SAMPLE_ACCOUNT,
-        "UsageTriggerSid": "UT" + unique,
-        "DateFired": format_datetime(now),
-        "Recurring": "daily",
-        "UsageCategory": "totalprice",
-        "TriggerBy": "price",
-        "TriggerValue": "50",
-        "CurrentValue": "50.25",
-        "UsageRecordUri": f"/2010-04-01/Accounts/{SAMPLE_ACCOUNT}/Usage/Records/Daily",
-        "IdempotencyToken": f"{SAMPLE_ACCOUNT}-FIRES-UT{unique}",
-    }
+def _usage_trigger(code: str, unique: str, now: datetime) -> SampleRequest:
+    return _form(
+        "/twilio/usage-triggers",
+        {
+            "AccountSid": SAMPLE_ACCOUNT,
+            "UsageTriggerSid": "UT" + unique,
+            "DateFired": format_datetime(now),
+            "Recurring": "daily",
+            "UsageCategory": "totalprice",
+            "TriggerBy": "price",
+            "TriggerValue": "50",
+            "CurrentValue": "50.25",
+            "UsageRecordUri": f"/2010-04-01/Accounts/{SAMPLE_ACCOUNT}/Usage/Records/Daily",
+            "IdempotencyToken": f"{SAMPLE_ACCOUNT}-FIRES-UT{unique}",
+        },
+    )
 
 
-def _alarm(code: str, unique: str, now: datetime) -> dict[str, str]:
-    return {
-        "AccountSid": SAMPLE_ACCOUNT,
-        "AppMonitorTriggerSid": "AT" + unique,
-        "CurrentValue": "12",
-        "DateFired": now.isoformat().replace("+00:00", "Z"),
-        "Description": f"More than 10 errors {code} in 5 minutes",
-        "ErrorCode": code,
-        "IdempotencyToken": f"alarm-{unique}",
-        "Log": "error",
-        "TimePeriod": "5m",
-        "TriggerValue": "10",
-    }
+def _alarm(code: str, unique: str, now: datetime) -> SampleRequest:
+    return _form(
+        "/twilio/alarms",
+        {
+            "AccountSid": SAMPLE_ACCOUNT,
+            "AppMonitorTriggerSid": "AT" + unique,
+            "CurrentValue": "12",
+            "DateFired": now.isoformat().replace("+00:00", "Z"),
+            "Description": f"More than 10 errors {code} in 5 minutes",
+            "ErrorCode": code,
+            "IdempotencyToken": f"alarm-{unique}",
+            "Log": "error",
+            "TimePeriod": "5m",
+            "TriggerValue": "10",
+        },
+    )
 
 
-def _fallback(code: str, unique: str) -> dict[str, str]:
-    return {
-        "AccountSid": SAMPLE_ACCOUNT,
-        "CallSid": "CA" + unique,
-        "From": "+15005550006",
-        "To": "+15005550001",
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-        "ErrorCode": code,
-        "ErrorUrl": "https://example.com/voice",
-    }
+def _fallback(code: str, unique: str, now: datetime) -> SampleRequest:
+    return _form(
+        "/twilio/fallback",
+        {
+            "AccountSid": SAMPLE_ACCOUNT,
+            "CallSid": "CA" + unique,
+            "From": "+15005550006",
+            "To": "+15005550001",
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "ErrorCode": code,
+            "ErrorUrl": "https://example.com/voice",
+        },
+    )
 
 
 def _event_stream(code: str, unique: str, now: datetime) -> SampleRequest:
-    payload = {"resource_sid": "SM" + unique, "error_code": code, "more_info": {"Msg": "sample"}}
+    message = "Message SM" + unique + " to +15005550009 was not delivered: the handset is off"
+    payload = {"resource_sid": "SM" + unique, "error_code": code, "more_info": {"Msg": message}}
     cloud_event = {
         "specversion": "1.0",
         "type": "com.twilio.error-logs.error.logged",
@@ -138,3 +144,20 @@ def _event_stream(code: str, unique: str, now: datetime) -> SampleRequest:
     return SampleRequest(
         f"/twilio/event-streams?bodySHA256={digest}", "application/json", body, None
     )
+
+
+# One realistic code per kind: the debugger's webhook failure, a Console alarm on filtered
+# messages, an undelivered message from Event Streams, the primary URL refusing connections.
+DEFAULT_CODES: dict[str, str] = {
+    "debugger": "11200",
+    "alarm": "30007",
+    "event-stream": "30003",
+    "fallback": "11205",
+}
+_SAMPLES: dict[str, Callable[[str, str, datetime], SampleRequest]] = {
+    "debugger": _debugger,
+    "usage-trigger": _usage_trigger,
+    "alarm": _alarm,
+    "event-stream": _event_stream,
+    "fallback": _fallback,
+}
