@@ -1,4 +1,8 @@
-"""Tables of the store. Times are stored as naive UTC and read back as aware UTC."""
+"""Tables of the store. Times are stored as naive UTC and read back as aware UTC.
+
+The queries' view of the schema: change a table here only with a new step in migrations.py,
+which writes out its own DDL; tests/store/test_migrations.py fails when the two differ.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ events = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     # Twilio's fields are unbounded text: a signed event is never refused for a long value.
+    # (Schema v9; SQLite stores keep v1's VARCHAR(n) declarations, which it never enforces.)
     # Twilio's identity of the event (Sid, idempotency token, CloudEvent id): redeliveries collide.
     Column("dedup_key", String(255), nullable=False, unique=True),
     Column("source", Text, nullable=False),
@@ -151,6 +156,8 @@ notifications = Table(
     # unknown (its worker died or its request timed out): a Slack post looks for it first.
     Column("claimed_at", UTCDateTime),
     Column("in_doubt_since", UTCDateTime),
+    # The key of the receiver's channel (schema 10); NULL in older rows: its first channel.
+    Column("channel", String(300)),
 )
 Index("ix_notifications_pending", notifications.c.status, notifications.c.next_attempt_at)
 
