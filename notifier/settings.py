@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from notifier.errors import UserError
 DEFAULT_DATABASE_URL = "sqlite:///notifier.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 
 class EnvVar(NamedTuple):
@@ -40,6 +40,7 @@ ENVIRONMENT = (
     EnvVar("TWILIO_ERROR_CODES_REFRESH", False, "1: fetch the live catalog at start-up"),
     EnvVar("PORT", False, "the web port (default 8000)"),
     EnvVar("LOG_LEVEL", False, "DEBUG, INFO, WARNING or ERROR"),
+    EnvVar("LOG_FORMAT", False, "text (the default) or json: one JSON object a line"),
     EnvVar("ALLOW_UNSIGNED_LOOPBACK", False, "development only: unsigned requests from loopback"),
     EnvVar("FORWARDED_ALLOW_IPS", False, "proxies whose X-Forwarded-* headers are trusted"),
     EnvVar("WEB_MAX_CONNECTIONS", False, "open connections before idle ones are closed"),
@@ -65,6 +66,7 @@ class Settings:
     error_codes_refresh: bool = False
     port: int = 8000
     log_level: str = "INFO"
+    log_format: str = "text"
     # Development only: accept unsigned requests from loopback when no token is configured.
     allow_unsigned_loopback: bool = False
     max_body_bytes: int = 256 * 1024
@@ -100,6 +102,7 @@ class Settings:
             ),
             port=_port(get("PORT")),
             log_level=_log_level(get("LOG_LEVEL")),
+            log_format=_log_format(get("LOG_FORMAT")),
             allow_unsigned_loopback=_flag(
                 "ALLOW_UNSIGNED_LOOPBACK", get("ALLOW_UNSIGNED_LOOPBACK")
             ),
@@ -162,6 +165,13 @@ def _log_level(value: str | None) -> str:
     return level
 
 
+def _log_format(value: str | None) -> str:
+    log_format = (value or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise UserError(f"LOG_FORMAT must be text or json, not {value!r}")
+    return log_format
+
+
 def _flag(name: str, value: str | None) -> bool:
     if value is None:
         return False
@@ -170,13 +180,3 @@ def _flag(name: str, value: str | None) -> bool:
     if value.lower() in ("0", "false", "no", "off"):
         return False
     raise UserError(f"{name} must be 1/true or 0/false, not {value!r}")
-
-
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # APScheduler narrates every job at INFO; the digest clock logs what matters itself.
-    if settings.log_level != "DEBUG":
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from notifier.errors import UserError
+from notifier.logs import configure as configure_logging
 from notifier.render.escape import terminal
 from notifier.rules.durations import parse_duration
-from notifier.settings import Settings, configure_logging
+from notifier.settings import Settings
 from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
 
@@ -23,7 +24,7 @@ def echo(line: str) -> None:
 
 def settings_from_env() -> Settings:
     settings = Settings.from_env()
-    configure_logging(settings)
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 

@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             http=guarded_protocol(limits),
             proxy_headers=proxy_headers,
             forwarded_allow_ips=settings.forwarded_allow_ips or "127.0.0.1",
+            log_config=None,  # uvicorn's loggers go through ours (LOG_FORMAT)
             log_level=settings.log_level.lower(),
             access_log=settings.log_level == "DEBUG",
             server_header=False,  # no need to tell the internet which server this is
