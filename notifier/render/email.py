@@ -88,6 +88,7 @@ STYLE = {
     "white-space:pre-wrap;word-wrap:break-word;overflow-wrap:anywhere;word-break:break-all;",
     "p": f"margin:16px 0 0;{WRAP}",
     "a": "color:#0c66e4;",
+    "text": f"margin:0;white-space:pre-wrap;{WRAP}",
     "label": "margin:8px 0 2px;font-weight:bold;color:#44546f;",
     "ul": f"margin:0;padding:0 0 0 20px;{WRAP}",
 }
@@ -105,7 +106,7 @@ def render_html(notice: Notice, ctx: RenderContext) -> str:
     else:
         body = [
             _facts_table(f.facts(notice, ctx)),
-            *(_pre(detail.label, detail.text) for detail in f.details(event)),
+            *(_detail(detail) for detail in f.details(event)),
             *_advice(f.advice(event, ctx)),
         ]
     blocks = [
@@ -185,9 +186,11 @@ def _html_value(text: str) -> str:
     return html_text(terminal(plain, keep_newlines=True))
 
 
-def _pre(label: str, text: str) -> str:
-    heading = f"<h3 style='{STYLE['h3']}'>{_html_value(label)}</h3>"
-    return f"{heading}<pre style='{STYLE['pre']}'>{_html_value(text)}</pre>"
+def _detail(detail: f.Detail) -> str:
+    """A request or response as sent, in a <pre>; a message as wrapping text."""
+    heading = f"<h3 style='{STYLE['h3']}'>{_html_value(detail.label)}</h3>"
+    tag, style = ("pre", STYLE["pre"]) if detail.code else ("p", STYLE["text"])
+    return f"{heading}<{tag} style='{style}'>{_html_value(detail.text)}</{tag}>"
 
 
 def anchor(label: str, url: str) -> str:

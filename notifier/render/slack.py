@@ -37,7 +37,11 @@ LEVEL_EMOJI: dict[str, str] = {
     "info": ":large_blue_circle:",
 }
 OTHER_LEVEL_EMOJI = ":white_circle:"
-FOLLOW_UP_EMOJI = ":repeat:"
+# A thread reply, and the group message once resolved, say what happened before the title.
+FOLLOW_UP_EMOJI: dict[Reason, str] = {
+    Reason.REPEAT: ":repeat:",
+    Reason.RESOLVED: ":white_check_mark:",
+}
 
 Block = dict[str, Any]
 
@@ -47,7 +51,7 @@ def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
     message (posted, or edited in place); `thread_reply` makes the short reply from it."""
     event = notice.event
     blocks = [
-        header_block(f"{level_emoji(event.level)} {f.title(event)}"),
+        header_block(f"{_header_emoji(notice)} {f.title(event)}"),
         context_block(mrkdwn_truncated(f.status_line(notice, ctx), MAX_SECTION)),
         *field_blocks(f.facts(notice, ctx)),
         *(section(d.label, d.text, code=d.code) for d in f.details(event)),
@@ -63,11 +67,12 @@ def fallback_text(notice: Notice, ctx: RenderContext) -> str:
     follow_up = f.follow_up(notice, ctx) if notice.reason in THREAD_REPLIES else None
     if follow_up is None:
         return f"{title} ({mrkdwn_truncated(reason_text(notice, ctx), MAX_SECTION)})"
-    return f"{FOLLOW_UP_EMOJI} *{title}*\n{mrkdwn_truncated(follow_up, MAX_SECTION)}"
+    emoji = FOLLOW_UP_EMOJI[notice.reason]
+    return f"{emoji} *{title}*\n{mrkdwn_truncated(follow_up, MAX_SECTION)}"
 
 
-# Notices posted into the group message's thread (notifier/channels/slack_delivery.py).
-THREAD_REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
+# Notices posted into the group message's thread (notifier/delivery/slack_api_channel.py).
+THREAD_REPLIES = frozenset(FOLLOW_UP_EMOJI)
 
 
 def thread_reply(payload: dict[str, Any]) -> dict[str, Any]:
@@ -78,6 +83,12 @@ def thread_reply(payload: dict[str, Any]) -> dict[str, Any]:
 
 def level_emoji(level: str) -> str:
     return LEVEL_EMOJI.get(level, OTHER_LEVEL_EMOJI)
+
+
+def _header_emoji(notice: Notice) -> str:
+    if notice.reason is Reason.RESOLVED:
+        return FOLLOW_UP_EMOJI[Reason.RESOLVED]
+    return level_emoji(notice.event.level)
 
 
 def context_block(text: str) -> Block:
@@ -96,6 +107,7 @@ def _advice_blocks(advice: f.Advice | None) -> list[Block]:
         if items:
             lines.append(f"_{label}_")
             lines += [f"• {mrkdwn_truncated(item, MAX_ADVICE_ITEM)}" for item in items]
+    lines.append(f"More: {mrkdwn(safe_url(advice.docs))}")
     return [{"type": "section", "text": {"type": "mrkdwn", "text": fit("\n".join(lines))}}]
 
 

@@ -173,17 +173,19 @@ LATER = AT + timedelta(minutes=7)
 
 
 @pytest.mark.parametrize(
-    ("reason", "second_line"),
-    [(Reason.REPEAT, "Still happening: 4 more since 14:02; 12 in all, last seen 14:07 CEST."),
-     (Reason.RESOLVED, "Resolved: quiet since 14:07 CEST; 12 in all from 14:00 to 14:07 CEST.")],
+    ("reason", "emoji", "second_line"),
+    [(Reason.REPEAT, ":repeat:",
+      "Still happening: 4 more since 14:02; 12 in all, last seen 14:07 CEST."),
+     (Reason.RESOLVED, ":white_check_mark:",
+      "Resolved: quiet since 14:07 CEST; 12 in all from 14:00 to 14:07 CEST.")],
     ids=["repeat-says-how-many-more-since-when", "resolved-says-quiet-since-when"],
 )  # fmt: skip
-def test_a_thread_reply_is_two_short_lines(reason: Reason, second_line: str) -> None:
+def test_a_thread_reply_is_two_short_lines(reason: Reason, emoji: str, second_line: str) -> None:
     notice = make_notice(
         reason=reason, count=12, new_count=4, since=AT + timedelta(minutes=2), last_seen=LATER
     )
     reply = thread_reply(render_slack(notice, CTX))
-    assert reply == {"text": f":repeat: *ERROR 11200 HTTP retrieval failure*\n{second_line}"}
+    assert reply == {"text": f"{emoji} *ERROR 11200 HTTP retrieval failure*\n{second_line}"}
     assert block_kit_errors(reply) == []
 
 
@@ -217,7 +219,12 @@ def test_advice_from_twilio_is_escaped_and_cut_visibly() -> None:
     ctx = replace(CTX, catalog=Catalog({"11200": entry}))
     [advice] = [t for t in texts(render_slack(make_notice(), ctx)) if "What to try" in t]
     assert "&lt;!channel&gt;" in advice and "<" not in advice
-    assert re.search(r"…\(truncated, [\d,]+ more characters\)$", advice)
+    assert re.search(r"…\(truncated, [\d,]+ more characters\)\nMore: https://", advice)
+
+
+def test_a_resolved_group_message_is_marked_resolved_at_a_glance() -> None:
+    header = render_slack(make_notice(reason=Reason.RESOLVED), CTX)["blocks"][0]
+    assert header["text"]["text"] == ":white_check_mark: ERROR 11200 HTTP retrieval failure"
 
 
 def test_a_sub_account_is_named_with_its_parent() -> None:
