@@ -11,7 +11,7 @@ never import from `schema.py` here. Append it to `MIGRATIONS`, then change `sche
 match. Anything that differs between SQLite and PostgreSQL is decided inside the step, by
 `conn.dialect.name`, with a comment saying why.
 
-Frozen DDL rather than Alembic: the store has nine linear versions, two backends and no
+Frozen DDL rather than Alembic: the store has ten linear versions, two backends and no
 downgrades; frozen steps keep those version numbers (so stores at 1..8 upgrade with no stamping),
 add no dependency and no second migration runner beside `current_version`, and the test above
 is what catches drift, which Alembic's autogenerate would only catch when someone runs it.
@@ -234,6 +234,12 @@ def _v9_unbounded_event_fields(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE events {changes}"))
 
 
+def _v10_notification_channels(conn: Connection) -> None:
+    # A receiver may hold several channels: one notification per receiver channel, named by
+    # its key ("slack:#alerts", "email:a@b.c"). NULL in rows stored before: the first channel.
+    conn.execute(text("ALTER TABLE notifications ADD COLUMN channel VARCHAR(300)"))
+
+
 def _create_index(conn: Connection, name: str, table: str, *columns: str) -> None:
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
 
@@ -248,6 +254,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v7_sqlite_outcome_time_index,
     _v8_slack_channel_ids,
     _v9_unbounded_event_fields,
+    _v10_notification_channels,
 )
 
 
