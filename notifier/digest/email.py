@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 
-from notifier.digest.build import CodeLine, DigestReport
-from notifier.digest.render import CONSOLE_URL, render_text, title, trend
-from notifier.render.context import RenderContext, local_time
+from notifier.digest import facts as d
+from notifier.digest.build import DigestReport
+from notifier.digest.render import render_text
+from notifier.render.context import RenderContext
 from notifier.render.email import (
     DOMAIN,
     STYLE,
@@ -18,10 +18,7 @@ from notifier.render.email import (
     paragraph,
     subject_line,
 )
-from notifier.render.escape import html_text, terminal, truncate
-from notifier.twilio.sids import error_docs_link
-
-MAX_VALUE = 500  # one name or value from Twilio or a user, within a cell
+from notifier.render.escape import html_text, terminal
 
 
 def render_digest_email(
@@ -30,7 +27,7 @@ def render_digest_email(
     """One message per digest and period: a retry of the same period keeps its Message-ID."""
     key = f"{report.name}\0{report.start.isoformat()}\0{report.end.isoformat()}"
     return RenderedEmail(
-        subject=subject_line(f"{subject_prefix} {title(report, ctx)}"),
+        subject=subject_line(f"{subject_prefix} {d.title(report, ctx)}"),
         text=render_text(report, ctx),
         html=render_digest_html(report, ctx),
         message_id=f"<digest-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{DOMAIN}>",
@@ -38,17 +35,19 @@ def render_digest_email(
 
 
 def render_digest_html(report: DigestReport, ctx: RenderContext) -> str:
-    head = f"<h2 style='{STYLE['h2']}'>{_h(title(report, ctx))}</h2>"
+    head = f"<h2 style='{STYLE['h2']}'>{_h(d.title(report, ctx))}</h2>"
     if report.quiet:
         body = [head, paragraph("All quiet: no events and no failed deliveries.")]
     else:
-        body = [head, _totals(report), *_codes(report, ctx), *_routes(report), *_failed(report)]
-    body.append(paragraph(anchor("Twilio Console: debugger", CONSOLE_URL)))
+        body = [head, _totals(report), *_codes(report, ctx), *_routes(report, ctx)]
+        body += _failed(report)
+    body.append(paragraph(anchor(*d.CONSOLE_LINK)))
     return html_page(body)
 
 
 def _h(text: str) -> str:
-    return html_text(terminal(truncate(text, MAX_VALUE)))
+    """Text already cut by the digest facts, escaped for HTML and shown without controls."""
+    return html_text(terminal(text))
 
 
 def _h3(text: str) -> str:
@@ -79,25 +78,14 @@ def _row(widths: list[int | None], cells: list[str], tag: str, style: str) -> st
     )
 
 
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{_h(name)} {count}" for name, count in counts.items() if count) or "none"
-
-
 def _totals(report: DigestReport) -> str:
-    rows = [
-        ["Events", f"{report.total} ({_h(trend(report.total, report.previous_total))} vs "
-         f"{report.previous_total} the period before)"],
-        ["By level", _counts(report.by_level)],
-        ["By source", _counts(report.by_source)],
-        ["New codes", ", ".join(_h(code) for code in report.new_codes) or "none"],
-    ]  # fmt: skip
-    return _table([120, None], None, rows)
+    return _table([120, None], None, [[_h(label), _h(text)] for label, text in d.totals(report)])
 
 
 def _codes(report: DigestReport, ctx: RenderContext) -> list[str]:
     if not report.codes:
         return []
-    rows = [_code(line, ctx) for line in report.codes]
+    rows = [_code(d.code_facts(line, ctx)) for line in report.codes]
     table = _table([70, 70, 110, None], ["Code", "Count", "Seen", "About"], rows)
     parts = [_h3("Error codes"), table]
     if report.more_codes:
@@ -105,60 +93,49 @@ def _codes(report: DigestReport, ctx: RenderContext) -> list[str]:
     return parts
 
 
-def _code(line: CodeLine, ctx: RenderContext) -> list[str]:
-    about = " / ".join(part for part in (line.product, line.message) if part)
-    accounts = [(ctx.accounts.get(sid, sid), n) for sid, n in line.top_accounts]
-    details = [_h(about)] if about else []
-    if accounts:
-        details.append(f"Accounts: {_pairs(accounts)}")
-    if line.top_resources:
-        details.append(f"Resources: {_pairs(line.top_resources)}")
+def _code(code: d.CodeFacts) -> list[str]:
+    details = [_h(code.about)] if code.about else []
+    if code.accounts:
+        details.append(f"Accounts: {_h(code.accounts)}")
+    if code.resources:
+        details.append(f"Resources: {_h(code.resources)}")
     return [
-        anchor(line.code, error_docs_link(line.code)) + ("<br><b>NEW</b>" if line.new else ""),
-        f"{line.count}<br>{_h(trend(line.count, line.previous))}",
-        f"{_h(local_time(line.first_seen, ctx, '%m-%d %H:%M'))} to<br>"
-        f"{_h(local_time(line.last_seen, ctx, '%m-%d %H:%M'))}",
+        anchor(code.code, code.docs) + ("<br><b>NEW</b>" if code.new else ""),
+        f"{code.count}<br>{_h(code.trend)}",
+        f"{_h(code.first)} to<br>{_h(code.last)}",
         "<br>".join(details),
     ]
 
 
-def _pairs(pairs: Iterable[tuple[str, int]]) -> str:
-    return ", ".join(f"{_h(value)} {count}" for value, count in pairs)
-
-
-def _routes(report: DigestReport) -> list[str]:
-    rows = [[_h(route), _counts(outcomes)] for route, outcomes in report.routes.items()]
-    rows.append(["no route", str(report.unmatched)])
+def _routes(report: DigestReport, ctx: RenderContext) -> list[str]:
+    rows = [[_h(route), _h(outcomes)] for route, outcomes in d.routes(report)]
     return [
         _h3("Routes"),
         _table([200, None], ["Route", "Outcomes"], rows),
-        paragraph(f"Suppressed: {_counts(report.suppressed)}"),
-        *_fired(report),
+        paragraph(f"Suppressed: {_h(d.counts(report.suppressed))}"),
+        *_fired(report, ctx),
     ]
 
 
-def _fired(report: DigestReport) -> list[str]:
+def _fired(report: DigestReport, ctx: RenderContext) -> list[str]:
     if not report.fired_total:
         return []
-    more = report.fired_total - len(report.fired)
-    items = [
-        f"{_h(item.source)} {_h(item.name or '-')}: {_h(item.current_value or '?')} "
-        f"(trigger {_h(item.trigger_value or '?')})"
-        for item in report.fired
-    ]
-    lines = "".join(f"<li>{item}</li>" for item in items)
-    tail = paragraph(f"and {more} more") if more else ""
-    return [
-        f"{_h3(f'Usage triggers and alarms fired: {report.fired_total}')}<ul>{lines}</ul>{tail}"
-    ]
+    items = "".join(
+        f"<li>{_h(f'{item.when} {item.source} {item.name}: {item.values}')}</li>"
+        for item in d.fired(report, ctx)
+    )
+    more = d.unlisted(report.fired_total, len(report.fired))
+    tail = paragraph(more) if more else ""
+    heading = _h3(f"Usage triggers and alarms fired: {report.fired_total}")
+    return [f"{heading}<ul>{items}</ul>{tail}"]
 
 
 def _failed(report: DigestReport) -> list[str]:
     if not report.failed:
         return [paragraph("Failed deliveries: none")]
     rows = [
-        [_h(item.route), _h(item.receiver), str(item.count), _h(item.last_error or "-")]
-        for item in report.failed
+        [_h(item.route), _h(item.receiver), str(item.count), _h(item.error)]
+        for item in d.failed(report)
     ]
     return [
         _h3("Failed deliveries"),

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
 from fakes.digests import at
 
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery
+from notifier.digest.email import render_digest_email
+from notifier.digest.facts import MAX_VALUE, code_facts
 from notifier.digest.render import render_text, trend
+from notifier.digest.slack import render_digest_slack
 from notifier.render.context import RenderContext
 
 BERLIN = RenderContext(ZoneInfo("Europe/Berlin"), {"ACa": "production"})
@@ -77,3 +81,34 @@ def test_codes_show_counts_trend_catalog_accounts_and_the_tail() -> None:
     assert "    accounts: production 3, ACb 2" in text
     assert "  and 4 more codes" in text
     assert "Failed deliveries: 2\n  r -> ops: 2 (channel_not_found)" in text
+
+
+def make_report_with(code: CodeLine) -> DigestReport:
+    return DigestReport("morning", at(10, 0), at(11, 0), total=5, codes=(code,))
+
+
+def test_every_medium_shows_the_same_digest_facts() -> None:
+    code = CodeLine("11200", 5, 2, at(10, 1), at(10, 5), True, "HTTP retrieval failure",
+                    top_accounts=(("ACa", 3),))  # fmt: skip
+    report = make_report_with(code)
+    facts = code_facts(code, BERLIN)
+    assert (facts.about, facts.accounts, facts.first) == (
+        "HTTP retrieval failure",
+        "production 3",
+        "03-10 02:00",
+    )
+    slack = json.dumps(render_digest_slack(report, BERLIN), ensure_ascii=False)
+    html = render_digest_email(report, BERLIN).html
+    for shown in (render_text(report, BERLIN), slack, html):
+        assert all(part in shown for part in (facts.about, facts.accounts, facts.trend))
+
+
+def test_a_long_value_is_cut_once_with_the_same_marker_in_every_medium() -> None:
+    code = CodeLine("11200", 5, 2, at(10, 1), at(10, 5), False, "m" * 1_000)
+    report = make_report_with(code)
+    about = code_facts(code, BERLIN).about
+    omitted = 1_000 - len(about.partition("…")[0])
+    assert len(about) <= MAX_VALUE and about.endswith(f"…(truncated, {omitted} more characters)")
+    slack = json.dumps(render_digest_slack(report, BERLIN), ensure_ascii=False)
+    for shown in (render_text(report, BERLIN), slack, render_digest_email(report, BERLIN).html):
+        assert about in shown
