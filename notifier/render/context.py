@@ -17,6 +17,8 @@ class RenderContext:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     accounts: dict[str, str] = field(default_factory=dict)
     catalog: Catalog = field(default_factory=bundled_catalog)
+    # Each route's group_interval, so an update can say when the next one comes at the latest.
+    group_intervals: dict[str, timedelta] = field(default_factory=dict)
 
 
 def local_time(moment: datetime, ctx: RenderContext, fmt: str = "%Y-%m-%d %H:%M:%S %Z") -> str:

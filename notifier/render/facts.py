@@ -12,6 +12,7 @@ from notifier.notices import Notice, Reason
 from notifier.render.context import (
     RenderContext,
     account_label,
+    duration_text,
     local_time,
     parent_account_label,
     reason_text,
@@ -280,7 +281,9 @@ def _resolved(notice: Notice, ctx: RenderContext) -> str:
 
 def _joined(notice: Notice, ctx: RenderContext) -> str:
     last = local_time(notice.last_seen, ctx, "%H:%M %Z")
-    return f"Joined group {notice.group_key}: {notice.count} in all, last seen {last}."
+    interval = ctx.group_intervals.get(notice.route)
+    then = f"; next update within {duration_text(interval)}" if interval else ""
+    return f"Joined group {notice.group_key}: {notice.count} in all, last seen {last}{then}."
 
 
 _FOLLOW_UPS: dict[Reason, Callable[[Notice, RenderContext], str]] = {

@@ -1,5 +1,5 @@
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,6 +57,14 @@ def test_first_notice_lists_possible_causes_and_what_to_try() -> None:
 def test_a_later_notice_is_its_title_and_one_line(reason: Reason, line: str) -> None:
     block = render_console(make_notice(make_event(), reason), RenderContext())
     assert block == f"== ERROR 11200 HTTP retrieval failure ==\n{line}\n"
+
+
+def test_a_joining_event_says_when_the_next_update_comes() -> None:
+    ctx = RenderContext(group_intervals={"webhooks": timedelta(minutes=1)})
+    block = render_console(make_notice(make_event(), Reason.NEW_IN_GROUP), ctx)
+    assert block.splitlines()[1] == (
+        "Joined group webhooks|11200: 2 in all, last seen 12:00 UTC; next update within 1m."
+    )
 
 
 def test_multiline_values_are_indented_under_their_label() -> None:
