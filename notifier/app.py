@@ -20,13 +20,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from notifier.delivery import Deliverer
+from notifier.delivery.directory import LiveDirectory
+from notifier.delivery.transports import Transports
 from notifier.events import utcnow
 from notifier.ingest.endpoint import IngestContext, Webhooks, make_endpoint
 from notifier.ingest.sources import SOURCES
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
 from notifier.pipeline.process import Pipeline
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
@@ -58,8 +59,8 @@ class Runtime:
     rules: RulesHolder
     metrics: Metrics = field(default_factory=Metrics)
     catalog: catalog_module.Catalog = field(default_factory=catalog_module.Catalog)
-    # Slack and email senders (one shared HTTP session), made with the worker.
-    channels: Channels | None = None
+    # What the channels share (one HTTP session, the pacer), made with the worker.
+    transports: Transports | None = None
 
     @classmethod
     def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
@@ -79,14 +80,9 @@ class Runtime:
     def make_worker(self) -> Worker:
         rules = self.current_rules
         pipeline = Pipeline(rules, self.catalog, self.metrics)
-        self.channels = Channels(self.settings, self.engine, utcnow)
-        deliverer = Deliverer(
-            self.engine,
-            sender_for_rules(rules, self.channels),
-            utcnow,
-            lane_for=lane_for_rules(rules, self.channels),
-            metrics=self.metrics,
-        )
+        self.transports = Transports.start(self.settings, self.engine, utcnow)
+        directory = LiveDirectory(rules, self.transports)
+        deliverer = Deliverer(self.engine, directory, utcnow, metrics=self.metrics)
         return Worker(self.engine, pipeline, deliverer)
 
     def current_rules(self) -> Rules:
@@ -101,8 +97,8 @@ class Runtime:
         try:
             await asyncio.gather(*loops)
         finally:
-            if self.channels is not None:
-                await self.channels.aclose()
+            if self.transports is not None:
+                await self.transports.aclose()
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:

@@ -9,7 +9,8 @@ from typing import Any
 
 from notifier.app import Runtime
 from notifier.cli.common import settings_from_env
-from notifier.digest.deliver import DigestSender
+from notifier.delivery.transports import Transports
+from notifier.digest.deliver import DigestQueue
 from notifier.digest.schedule import DigestClock, start_clock
 
 
@@ -26,7 +27,8 @@ def add_parser(subparsers: Any) -> None:
 
 
 def make_clock(runtime: Runtime) -> DigestClock:
-    send = DigestSender(runtime.settings, runtime.engine)
+    # Queued in the outbox: the workers (or serve's own) deliver it.
+    send = DigestQueue(runtime.engine, Transports.start(runtime.settings, runtime.engine))
     return DigestClock(runtime.engine, runtime.current_rules, runtime.catalog, send)
 
 

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import Any
 
 from notifier.app import Runtime
-from notifier.channels.result import Sent
 from notifier.cli.common import settings_from_env
-from notifier.digest.build import build_report
-from notifier.digest.deliver import DigestSender
+from notifier.delivery import Deliverer
+from notifier.delivery.directory import Directory, render_context
+from notifier.delivery.outcome import Sent
+from notifier.delivery.transports import Transports
+from notifier.digest.build import DigestReport, build_report
+from notifier.digest.deliver import DigestQueue
 from notifier.digest.render import render_text
 from notifier.digest.schedule import digest_trigger, period_for
 from notifier.errors import UserError
 from notifier.events import utcnow
-from notifier.receivers import render_context
 from notifier.render.escape import terminal
 from notifier.rules.model import Digest, Rules
 from notifier.store.engine import read_only
+from notifier.store.outbox import receivers_of
 
 
 def add_parser(subparsers: Any) -> None:
@@ -49,11 +53,30 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(terminal(render_text(report, render_context(rules)), keep_newlines=True), end="")
         return 0
-    outcomes = DigestSender(runtime.settings, runtime.engine)(report, digest, rules)
-    failed = {name: outcome for name, outcome in outcomes.items() if not isinstance(outcome, Sent)}
-    for name, outcome in failed.items():
+    return send_now(runtime, report, digest)
+
+
+def send_now(runtime: Runtime, report: DigestReport, digest: Digest) -> int:
+    """Queues the digest and sends it at once through the deliverer; what is not sent now is
+    said on stderr (a retry stays queued for a worker)."""
+    rules = runtime.rules.rules
+    transports = Transports.start(runtime.settings, runtime.engine)
+    ids = DigestQueue(runtime.engine, transports)(report, digest, rules)
+    deliverer = Deliverer(runtime.engine, Directory(rules, transports), utcnow)
+
+    async def send() -> dict[int, Any]:
+        try:
+            return await deliverer.send_now(ids)
+        finally:
+            await transports.aclose()
+
+    results = asyncio.run(send())
+    with read_only(runtime.engine).connect() as conn:
+        receivers = receivers_of(conn, ids)
+    failed = {id_: outcome for id_, outcome in results.items() if not isinstance(outcome, Sent)}
+    for id_, outcome in failed.items():
         reason = terminal(outcome.reason)
-        print(f'digest {digest.name}: not sent to "{name}": {reason}', file=sys.stderr)
+        print(f'digest {digest.name}: not sent to "{receivers[id_]}": {reason}', file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from email.message import EmailMessage
 from typing import Any
 
-from notifier.channels.email import SmtpConfig, send_email
-from notifier.channels.email_delivery import smtp_config
-from notifier.channels.result import Sent
-from notifier.cli.common import echo, settings_from_env
-from notifier.render.escape import header
+from sqlalchemy import create_engine
 
-SUBJECT = "twilio-alert-notifier test message"
+from notifier.cli.common import echo, settings_from_env
+from notifier.delivery.channel import Checked
+from notifier.delivery.email_channel import EmailChannel
+from notifier.delivery.outcome import Sent
+from notifier.delivery.transports import Transports
+from notifier.rules.model import EmailConfig
+from notifier.settings import Settings
 
 
 def add_parser(subparsers: Any) -> None:
@@ -31,35 +32,19 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from_env()
-    config = smtp_config(settings.smtp_url, settings.email_from)
-    if not isinstance(config, SmtpConfig):
-        echo(f"email test failed: {config.reason}")
-        return 1
-    message = test_message(settings.email_from or "", args.to)
-    outcome = asyncio.run(send_email(config, message))
-    where = f"{config.host}:{config.port} ({_security(config)})"
-    if isinstance(outcome, Sent):
-        echo(f"OK: sent a test email to {args.to} via {where}")
+    checked = asyncio.run(_check(settings_from_env(), args.to))
+    if isinstance(checked.outcome, Sent):
+        echo(f"OK: sent a test email to {args.to} via {checked.where}")
         return 0
-    echo(f"email test failed via {where}: {outcome.reason}")
+    via = f" via {checked.where}" if checked.where else ""  # none: SMTP_URL is unusable
+    echo(f"email test failed{via}: {checked.outcome.reason}")
     return 1
 
 
-def test_message(sender: str, to: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = SUBJECT
-    message["From"] = header(sender)
-    message["To"] = header(to)
-    message.set_content("Email delivery from twilio-alert-notifier works.\n")
-    return message
-
-
-def _security(config: SmtpConfig) -> str:
-    if config.implicit_tls:
-        return "implicit TLS"
-    if config.plain:
-        return "no TLS: tls=off"
-    if config.start_tls:
-        return "STARTTLS required"
-    return "STARTTLS when offered, loopback"
+async def _check(settings: Settings, to: str) -> Checked:
+    engine = create_engine("sqlite://")  # a check never paces nor keeps message refs
+    transports = Transports.start(settings, engine)
+    try:
+        return await EmailChannel(EmailConfig((to,)), "--to", transports).check()
+    finally:
+        engine.dispose()

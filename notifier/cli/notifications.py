@@ -37,9 +37,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         error = f"  ({row['last_error']})" if row["last_error"] else ""
+        channel = f" ({row['channel']})" if row["channel"] else ""
         echo(
             f"{row['id']:>6}  {row['created_at'][:19]}  {row['status']:<7} {row['reason']:<12} "
-            f"{row['route']} -> {row['receiver']}  attempts={row['attempts']}{error}"
+            f"{row['route']} -> {row['receiver']}{channel}  attempts={row['attempts']}{error}"
         )
     if not rows:
         print("no notifications")

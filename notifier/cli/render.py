@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine
+
 from notifier.cli.common import settings_from_env
+from notifier.delivery.directory import build_channel, render_context
+from notifier.delivery.transports import Transports
 from notifier.enrich import enrich
 from notifier.errors import UserError
 from notifier.events import Event
 from notifier.ingest.sample_file import event_from_file
 from notifier.notices import Notice, Reason
-from notifier.receivers import render_context
-from notifier.render.console import render_console
-from notifier.render.context import RenderContext
-from notifier.render.email import build_message, render_email
-from notifier.render.slack import render_slack
 from notifier.rules.load import load_rules
-from notifier.rules.model import Receiver, Rules
-from notifier.settings import Settings
+from notifier.rules.model import ChannelConfig, ConsoleConfig, EmailConfig, Rules, SlackApiConfig
 from notifier.twilio.catalog import Catalog, load_initial
 
 ROUTE = "render"
-PLACEHOLDER_FROM = "notifier@localhost"
+# Without --receiver: one of each form (the addresses and channel are placeholders).
+SAMPLES: dict[str, ChannelConfig] = {
+    "(slack)": SlackApiConfig("#alerts"),
+    "(email)": EmailConfig(()),
+    "(console)": ConsoleConfig(),
+}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -48,14 +50,14 @@ def run(args: argparse.Namespace) -> int:
     catalog = Catalog(load_initial(settings.error_codes_file))
     event = enrich(event_from_file(Path(args.event)), catalog, rules.settings.accounts)
     ctx = render_context(rules)
-    if args.receiver is None:
-        names = ("(slack)", "(email)", "(console)")
-        for title, receiver in zip(names, _sample_receivers(), strict=True):
+    name = args.receiver or ROUTE
+    configs = SAMPLES if args.receiver is None else _configs(rules, args.receiver)
+    transports = Transports.start(settings, create_engine("sqlite://"))  # nothing is sent
+    for title, config in configs.items():
+        channel = build_channel(config, name, transports)
+        if len(configs) > 1:
             print(f"===== {title} =====")
-            print(_render(receiver, make_notice(event, receiver.name), ctx, args, settings))
-        return 0
-    receiver = _receiver(rules, args.receiver)
-    print(_render(receiver, make_notice(event, receiver.name), ctx, args, settings))
+        print(channel.show(channel.render(make_notice(event, name), ctx), html=args.html))
     return 0
 
 
@@ -73,43 +75,9 @@ def make_notice(event: Event, receiver: str) -> Notice:
     )
 
 
-def _receiver(rules: Rules, name: str) -> Receiver:
+def _configs(rules: Rules, name: str) -> dict[str, ChannelConfig]:
     receiver = rules.receivers.get(name)
     if receiver is None:
         known = ", ".join(sorted(rules.receivers)) or "none"
         raise UserError(f"--receiver: no receiver {name!r} in the rules (known: {known})")
-    return receiver
-
-
-def _sample_receivers() -> tuple[Receiver, ...]:
-    return (Receiver("slack", "slack"), Receiver("email", "email"), Receiver("console", "console"))
-
-
-def _render(
-    receiver: Receiver,
-    notice: Notice,
-    ctx: RenderContext,
-    args: argparse.Namespace,
-    settings: Settings,
-) -> str:
-    if receiver.kind == "slack":
-        # ASCII JSON: exact for Block Kit Builder, and no DEL, C1 or bidi control from Twilio's
-        # text reaches the terminal raw (json.dumps escapes only C0 otherwise).
-        return json.dumps(render_slack(notice, ctx), indent=2)
-    if receiver.kind == "email":
-        return _email_text(receiver, notice, ctx, settings.email_from, html=args.html)
-    return render_console(notice, ctx).rstrip("\n")
-
-
-def _email_text(
-    receiver: Receiver, notice: Notice, ctx: RenderContext, sender: str | None, *, html: bool
-) -> str:
-    prefix = str(receiver.config.get("subject_prefix") or "")
-    rendered = render_email(notice, ctx, prefix)
-    to = [str(address) for address in receiver.config.get("to") or []]
-    message = build_message(rendered, sender or PLACEHOLDER_FROM, to)
-    headers = [f"{name}: {value}" for name, value in message.items() if name != "Content-Type"]
-    parts = ["\n".join(headers), "", rendered.text.rstrip("\n")]
-    if html:
-        parts += ["", "--- HTML part ---", rendered.html.rstrip("\n")]
-    return "\n".join(parts)
+    return {f"{name}: {config.key}": config for config in receiver.channels}

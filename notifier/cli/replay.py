@@ -12,7 +12,15 @@ from sqlalchemy import Connection
 from notifier.cli.common import open_store, settings_from_env
 from notifier.errors import UserError
 from notifier.notices import Reason
-from notifier.store.outbox import enqueue, failed_ids, mark_replayed, notices_by_ids
+from notifier.store.outbox import (
+    DigestMessage,
+    Stored,
+    enqueue,
+    enqueue_digest,
+    failed_ids,
+    mark_replayed,
+    notices_by_ids,
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,8 +52,18 @@ def _replay(conn: Connection, args: argparse.Namespace) -> int:
     if not found and not args.failed:
         raise UserError(f"no notification with id {args.id}")
     now = datetime.now(UTC)
-    for receiver, cycle, notice in found:
-        replay = dataclasses.replace(notice, reason=Reason.REPLAY, receivers=(receiver,))
-        enqueue(conn, replay, cycle, now)
+    for stored in found:
+        _enqueue_again(conn, stored, now)
     mark_replayed(conn, ids)
     return len(found)
+
+
+def _enqueue_again(conn: Connection, stored: Stored, now: datetime) -> None:
+    """To the same channel of the same receiver; a digest again as it was rendered."""
+    content = stored.content
+    if isinstance(content, DigestMessage):
+        row = (stored.receiver, stored.channel or "", content)
+        enqueue_digest(conn, stored.route, stored.group_key, [row], now)
+        return
+    replay = dataclasses.replace(content, reason=Reason.REPLAY, receivers=(stored.receiver,))
+    enqueue(conn, replay, stored.cycle, now, channel=stored.channel)

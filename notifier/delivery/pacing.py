@@ -11,29 +11,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import Engine
 
-from notifier.channels.result import Outcome, Retry
+from notifier.delivery.outcome import Deferred, Outcome, Paced, Retry
 from notifier.store.engine import run_for_loop
 from notifier.store.pacing import hold_until, take_turn
 
 SPACING = timedelta(seconds=1)  # https://api.slack.com/docs/rate-limits#each-channel
-WAITING = "slack: waiting for this channel's turn (rate limit: 1 message/s or Retry-After)"
-
-
-@dataclass(frozen=True)
-class Deferred:
-    """Not sent, and not a failure: the channel's turn comes in `after_seconds`."""
-
-    after_seconds: float
-    reason: str = WAITING
-
-
-Paced = Outcome | Deferred
 
 
 class Pacer:

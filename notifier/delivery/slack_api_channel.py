@@ -1,41 +1,41 @@
-"""Delivering notices to Slack: one message per group cycle, edited and threaded as it goes on.
+"""A Slack channel through the Web API: one message per group cycle, edited and threaded.
 
 A FIRST or THRESHOLD notice posts a message and remembers its `ts` and channel ID; NEW_IN_GROUP
-edits that message; REPEAT and RESOLVED reply in its thread and refresh it; REPLAY posts anew.
-Edits and replies name the channel by the ID Slack answered with: it refuses names there.
-Webhooks cannot edit or thread, so they always post.
+edits that message; REPEAT and RESOLVED reply in its thread and refresh it; REPLAY and digests
+post anew. Edits and replies name the channel by the ID Slack answered with: it refuses names.
+A post whose earlier try is in doubt is first looked for by its metadata (sent once).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
-from notifier.channels.pacing import Paced, Pacer
-from notifier.channels.result import Failed, Outcome, Refusal, Sent
-from notifier.channels.slack import (
-    TIMEOUT_SECONDS,
+from notifier.delivery.channel import Checked
+from notifier.delivery.message_refs import owner
+from notifier.delivery.outcome import Failed, Outcome, Paced, Refusal, Sent
+from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
+from notifier.delivery.slack_web_api import (
+    bot_name,
     delivery_metadata,
     find_posted,
     make_client,
     post_message,
-    post_webhook,
-    session_with_timeout,
     update_message,
 )
-from notifier.notices import Reason
+from notifier.delivery.transports import Transports
+from notifier.digest.build import DigestReport
+from notifier.digest.slack import render_digest_slack
+from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext
-from notifier.render.slack import plain_version, render_slack, render_storm_summary
-from notifier.rules.model import Receiver
-from notifier.store.engine import read_only, run_for_loop
+from notifier.render.slack import render_slack, render_storm_summary
+from notifier.rules.model import SlackApiConfig
 from notifier.store.outbox import Delivery
-from notifier.store.refs import MessageRef, get_channel_id, get_ref, save_channel_id, save_ref
+from notifier.store.refs import MessageRef
 
 log = logging.getLogger(__name__)
 
@@ -43,122 +43,77 @@ _STARTS = frozenset({Reason.FIRST, Reason.THRESHOLD})
 _REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
 # Slack's clock and ours may differ a little: look back this much further for a first try.
 _CLOCK_SKEW = timedelta(minutes=1)
-
-Payload = dict[str, Any]
-Send = Callable[[Payload], Awaitable[Outcome]]
+TEST_TEXT = "Test message from twilio-alert-notifier: Slack delivery works."
 
 
 def api_lane(channel: str) -> str:
-    """The pace key of a Web API channel: receivers posting to one channel share its pace."""
+    """Receivers posting to one channel through the Web API share its pace."""
     return f"api:{channel}"
 
 
-def webhook_lane(receiver: str) -> str:
-    # A webhook's channel is hidden in its secret URL, so the receiver stands for it.
-    return f"webhook:{receiver}"
+class SlackApiChannel:
+    def __init__(self, config: SlackApiConfig, receiver: str, transports: Transports) -> None:
+        self.key = config.key
+        self.lane = api_lane(config.channel)
+        self.channel = config.channel
+        self.receiver = receiver
+        self._t = transports
 
+    def render(self, notice: Notice, ctx: RenderContext) -> Payload:
+        return render_slack(notice, ctx)
 
-async def with_plain_fallback(send: Send, payload: Payload) -> Outcome:
-    """Sends `payload`; if Slack still refuses its blocks, sends it as plain text instead."""
-    outcome = await send(payload)
-    if isinstance(outcome, Failed) and outcome.refusal is Refusal.INVALID_BLOCKS:
-        log.warning("Slack refused the blocks of a message (%s): sending it as text", outcome)
-        return await send(plain_version(payload))
-    return outcome
+    def render_digest(self, report: DigestReport, ctx: RenderContext) -> dict[str, Any]:
+        return render_digest_slack(report, ctx)
 
+    def digest_message(self, payload: dict[str, Any]) -> Payload:
+        return payload
 
-class SlackDelivery:
-    """Shares one aiohttp session among all Slack sends; `aclose()` it when the worker stops.
-    Every call to Slack ends within `timeout` seconds."""
+    def show(self, message: Payload, *, html: bool) -> str:
+        return show_payload(message)
 
-    def __init__(
-        self,
-        engine: Engine,
-        token: str | None,
-        api_url: str,
-        pacer: Pacer,
-        timeout: float = TIMEOUT_SECONDS,
-    ) -> None:
-        self._engine = engine
-        self._token = token
-        self._api_url = api_url
-        self._pacer = pacer
-        self._timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._channel_ids: dict[str, str] = {}
+    async def send(self, delivery: Delivery, message: Payload) -> Paced:
+        return await self._paced(partial(self._deliver, delivery, message))
 
-    def session(self) -> aiohttp.ClientSession:
-        # Created lazily: an aiohttp session belongs to the loop running when it is made.
-        if self._session is None or self._session.closed:
-            self._session = session_with_timeout(self._timeout)
-        return self._session
+    async def fold(self, deliveries: list[Delivery]) -> Paced:
+        notices = [d.content for d in deliveries if isinstance(d.content, Notice)]
+        summary = render_storm_summary(self.channel, notices)
+        return await self._paced(partial(self._post, summary, None))
 
-    async def aclose(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+    async def check(self) -> Checked:
+        token = self._t.settings.slack_bot_token
+        if not token:
+            return Checked(_no_token(), self.channel)
+        client = self._client(token)
+        who = await bot_name(client)
+        if not isinstance(who, str):
+            return Checked(who, self.channel, "yourbot")
+        outcome = await post_message(client, self.channel, {"text": TEST_TEXT})
+        return Checked(outcome, self.channel, who)
 
-    async def send_api(self, delivery: Delivery, channel: str, ctx: RenderContext) -> Paced:
-        return await self._via_api(
-            channel,
-            lambda client: self._api(client, delivery, channel, render_slack(delivery.notice, ctx)),
-        )
+    async def _paced(self, send: Any) -> Paced:
+        token = self._t.settings.slack_bot_token
+        if not token:
+            return _no_token()
+        client = self._client(token)
+        return await self._t.pacer.send(self.lane, partial(send, client))
 
-    async def send_webhook(self, delivery: Delivery, url: str, ctx: RenderContext) -> Paced:
-        return await self._to_webhook(delivery.receiver, url, render_slack(delivery.notice, ctx))
+    def _client(self, token: str) -> AsyncWebClient:
+        return make_client(token, self._t.http.get(), self._t.settings.slack_api_url)
 
-    async def storm_api(self, deliveries: list[Delivery], channel: str) -> Paced:
-        """One summary message standing in for all these deliveries to the channel."""
-        notices = [delivery.notice for delivery in deliveries]
-        return await self._to_channel(channel, render_storm_summary(channel, notices))
-
-    async def storm_webhook(self, deliveries: list[Delivery], receiver: str, url: str) -> Paced:
-        notices = [delivery.notice for delivery in deliveries]
-        return await self._to_webhook(receiver, url, render_storm_summary(receiver, notices))
-
-    async def post(self, receiver: Receiver, payload: Payload) -> Paced:
-        """One new message (a digest) to the receiver's webhook or channel; never edited."""
-        url = receiver.config.get("webhook_url")
-        if url:
-            return await self._to_webhook(receiver.name, str(url), payload)
-        return await self._to_channel(str(receiver.config["channel"]), payload)
-
-    async def _to_channel(self, channel: str, payload: Payload) -> Paced:
-        return await self._via_api(
-            channel, lambda client: self._post(client, channel, payload, None)
-        )
-
-    async def _via_api(
-        self, channel: str, send: Callable[[AsyncWebClient], Awaitable[Outcome]]
-    ) -> Paced:
-        """`send` through the Web API on the channel's turn (rendered only once it is granted)."""
-        if not self._token:
-            return Failed("SLACK_BOT_TOKEN is not set")
-        client = make_client(self._token, self.session(), self._api_url)
-        return await self._pacer.send(api_lane(channel), lambda: send(client))
-
-    async def _to_webhook(self, receiver: str, url: str, payload: Payload) -> Paced:
-        async def send(body: Payload) -> Outcome:
-            return await post_webhook(self.session(), url, body, self._timeout)
-
-        return await self._pacer.send(
-            webhook_lane(receiver), lambda: with_plain_fallback(send, payload)
-        )
-
-    async def _api(
-        self, client: AsyncWebClient, delivery: Delivery, channel: str, payload: Payload
+    async def _deliver(
+        self, delivery: Delivery, payload: Payload, client: AsyncWebClient
     ) -> Outcome:
-        reason = delivery.notice.reason
-        if reason == Reason.REPLAY:
-            return await self._post_once(client, delivery, channel, payload)
-        ref = None if reason in _STARTS else await self._ref(delivery)
+        content = delivery.content
+        if not isinstance(content, Notice) or content.reason == Reason.REPLAY:
+            return await self._post_once(client, delivery, self.channel, payload)
+        ref = None if content.reason in _STARTS else await self._ref(delivery, content)
         if ref is None:
-            return await self._post_new(client, delivery, channel, payload)
-        if reason in _REPLIES:
+            return await self._post_new(client, delivery, content, payload)
+        if content.reason in _REPLIES:
             return await self._reply(client, delivery, ref, payload)
         outcome = await self._update(client, ref, payload)
         if isinstance(outcome, Failed) and outcome.refusal is Refusal.MESSAGE_NOT_FOUND:
-            return await self._post_new(client, delivery, channel, payload)
+            return await self._post_new(client, delivery, content, payload)
         return outcome
 
     async def _reply(
@@ -173,12 +128,14 @@ class SlackDelivery:
         return outcome
 
     async def _post_new(
-        self, client: AsyncWebClient, delivery: Delivery, channel: str, payload: Payload
+        self, client: AsyncWebClient, delivery: Delivery, notice: Notice, payload: Payload
     ) -> Outcome:
         """A new message for the group's cycle, remembered so that later notices edit it."""
-        outcome = await self._post_once(client, delivery, channel, payload)
+        outcome = await self._post_once(client, delivery, self.channel, payload)
         if isinstance(outcome, Sent) and outcome.ts and outcome.channel:
-            await self._remember(delivery, MessageRef(outcome.ts, outcome.channel))
+            name = owner(delivery.receiver, delivery.channel)[0]
+            ref = MessageRef(outcome.ts, outcome.channel)
+            await self._t.refs.save(name, notice.group_key, delivery.cycle, ref)
         return outcome
 
     async def _post_once(
@@ -195,20 +152,18 @@ class SlackDelivery:
         if found is not None:
             return found
         thread_ts = parent.ts if parent is not None else None
-        return await self._post(client, channel, payload, delivery, thread_ts)
+        metadata = delivery_metadata(delivery.id)
+        return await self._post(payload, thread_ts, client, channel, metadata)
 
     async def _first_try(
-        self,
-        client: AsyncWebClient,
-        delivery: Delivery,
-        channel: str,
-        parent: MessageRef | None,
+        self, client: AsyncWebClient, delivery: Delivery, channel: str, parent: MessageRef | None
     ) -> Outcome | None:
         """The message an earlier, unrecorded try posted (found by its metadata), a Retry when
         Slack cannot answer now, or None: nothing found, or no way to look (at-least-once)."""
         if delivery.in_doubt_since is None:
             return None
-        channel_id = parent.channel if parent is not None else await self._channel_id(channel)
+        refs = self._t.refs
+        channel_id = parent.channel if parent is not None else await refs.channel_id(channel)
         if channel_id is None:
             log.warning(
                 "delivery %d: channel ID of %s unknown: may post twice", delivery.id, channel
@@ -227,66 +182,40 @@ class SlackDelivery:
 
     async def _post(
         self,
-        client: AsyncWebClient,
-        channel: str,
         payload: Payload,
-        delivery: Delivery | None,
-        thread_ts: str | None = None,
+        thread_ts: str | None,
+        client: AsyncWebClient,
+        channel: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Outcome:
-        metadata = delivery_metadata(delivery.id) if delivery is not None else None
-
-        async def send(body: Payload) -> Outcome:
-            return await post_message(client, channel, body, thread_ts, metadata)
-
+        to = channel or self.channel
+        send = partial(_post_body, client, to, thread_ts, metadata)
         outcome = await with_plain_fallback(send, payload)
         if isinstance(outcome, Sent) and outcome.channel:
-            await self._learn(channel, outcome.channel)
+            await self._t.refs.learn(to, outcome.channel)
         return outcome
 
     async def _update(self, client: AsyncWebClient, ref: MessageRef, payload: Payload) -> Outcome:
-        async def send(body: Payload) -> Outcome:
-            return await update_message(client, ref.channel, ref.ts, body)
+        return await with_plain_fallback(partial(_update_body, client, ref), payload)
 
-        return await with_plain_fallback(send, payload)
+    async def _ref(self, delivery: Delivery, notice: Notice) -> MessageRef | None:
+        names = owner(delivery.receiver, delivery.channel)
+        return await self._t.refs.get(names, notice.group_key, delivery.cycle)
 
-    async def _ref(self, delivery: Delivery) -> MessageRef | None:
-        def read() -> MessageRef | None:
-            with read_only(self._engine).connect() as conn:
-                return get_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle)
 
-        return await run_for_loop(self._engine, read)
+async def _post_body(
+    client: AsyncWebClient,
+    channel: str,
+    thread_ts: str | None,
+    metadata: dict[str, Any] | None,
+    body: Payload,
+) -> Outcome:
+    return await post_message(client, channel, body, thread_ts, metadata)
 
-    async def _remember(self, delivery: Delivery, ref: MessageRef) -> None:
-        def write() -> None:
-            with self._engine.begin() as conn:
-                save_ref(conn, delivery.receiver, delivery.notice.group_key, delivery.cycle, ref)
 
-        try:
-            await run_for_loop(self._engine, write)
-        except Exception:  # the message is out: a retry would post it twice
-            log.exception("delivery %d: could not remember the Slack message", delivery.id)
+async def _update_body(client: AsyncWebClient, ref: MessageRef, body: Payload) -> Outcome:
+    return await update_message(client, ref.channel, ref.ts, body)
 
-    async def _channel_id(self, channel: str) -> str | None:
-        if channel in self._channel_ids:
-            return self._channel_ids[channel]
 
-        def read() -> str | None:
-            with read_only(self._engine).connect() as conn:
-                return get_channel_id(conn, channel)
-
-        return await run_for_loop(self._engine, read)
-
-    async def _learn(self, channel: str, channel_id: str) -> None:
-        """Keeps the ID Slack answered for a configured channel (stored once per process)."""
-        if self._channel_ids.get(channel) == channel_id:
-            return
-        self._channel_ids[channel] = channel_id
-
-        def write() -> None:
-            with self._engine.begin() as conn:
-                save_channel_id(conn, channel, channel_id)
-
-        try:
-            await run_for_loop(self._engine, write)
-        except Exception:  # only a later duplicate check needs it
-            log.exception("could not store the ID of Slack channel %s", channel)
+def _no_token() -> Failed:
+    return Failed("SLACK_BOT_TOKEN is not set", Refusal.NOT_CONFIGURED.value)

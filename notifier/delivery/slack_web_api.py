@@ -1,4 +1,5 @@
-"""Sending to Slack: the Web API with a bot token, or an incoming webhook. No formatting here."""
+"""Calls to Slack: the Web API with a bot token, or an incoming webhook; each answer classified.
+No formatting, no pacing, no store here."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from notifier.channels.result import (
-    Outcome,
-    Sent,
+from notifier.delivery.classify import (
     classify_slack_api,
     classify_transport_error,
     classify_webhook,
     redact,
 )
+from notifier.delivery.outcome import Outcome, Sent
 
 SLACK_API_URL = "https://slack.com/api/"
 # Every call to Slack ends within this, answered or not (a retry, see result.py).
@@ -150,3 +150,11 @@ async def post_webhook(
     except (TimeoutError, aiohttp.ClientError) as exc:
         outcome = classify_transport_error(exc)
     return redact(outcome, url)
+
+
+async def bot_name(client: AsyncWebClient) -> Outcome | str:
+    """The bot's user name (`auth.test`), or why Slack refused the token."""
+    outcome, data = await _call(client, client.auth_test())
+    if not isinstance(outcome, Sent):
+        return outcome
+    return str(data.get("user") or "yourbot")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,10 +15,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import aiosmtplib
 
-from notifier.channels.result import Outcome, Sent, classify_smtp_error, redact
+from notifier.delivery.classify import classify_smtp_error, redact
+from notifier.delivery.outcome import Failed, Outcome, Refusal, Sent
 from notifier.errors import UserError
 from notifier.events import utcnow
 from notifier.render.email import DOMAIN
+
+log = logging.getLogger(__name__)
 
 _DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 _TLS_OPTION = {"on": True, "off": False}
@@ -128,3 +132,36 @@ def _stamp(message: EmailMessage, now: datetime) -> None:
         message["Date"] = format_datetime(now)
     if "Message-ID" not in message:
         message["Message-ID"] = make_msgid(domain=DOMAIN)
+
+
+def smtp_config(smtp_url: str | None, email_from: str | None) -> SmtpConfig | Failed:
+    """The SMTP settings, or why email cannot be sent (the reason never holds the password): a
+    mistake in SMTP_URL fails the email receivers, never the others."""
+    unset = Refusal.NOT_CONFIGURED.value
+    if not smtp_url:
+        return Failed("SMTP_URL is not set", unset)
+    if not email_from:
+        return Failed("EMAIL_FROM is not set", unset)
+    try:
+        config = parse_smtp_url(smtp_url)
+    except UserError as error:
+        return Failed(str(error), unset)
+    if config.plain:
+        # Host and port only: the URL may hold the password.
+        log.warning(
+            "SMTP_URL has tls=off: email to %s:%s is sent unencrypted, credentials included",
+            config.host,
+            config.port,
+        )
+    return config
+
+
+def security(config: SmtpConfig) -> str:
+    """How a send to this server is protected, in words."""
+    if config.implicit_tls:
+        return "implicit TLS"
+    if config.plain:
+        return "no TLS: tls=off"
+    if config.start_tls:
+        return "STARTTLS required"
+    return "STARTTLS when offered, loopback"

@@ -142,7 +142,8 @@ class DigestClock:
         # Built outside the claim so that SQLite's write lock is not held for the whole build.
         with read_only(self.engine).connect() as conn:
             report = build_report(conn, digest, start, end, self.catalog, late=late)
-        # Claimed and committed first: a crash while sending loses this digest, never doubles it.
+        # Claimed and committed first: a crash before `send` has queued it in the outbox loses
+        # this period's digest, never doubles it; once queued, it is retried like any alert.
         self.send(report, digest, rules)
         return RunOutcome.SENT_LATE if late else RunOutcome.SENT
 

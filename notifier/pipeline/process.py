@@ -152,8 +152,9 @@ class Pipeline:
     def _enqueue(
         self, conn: Connection, notices: list[Notice], states: dict[str, GroupState], now: datetime
     ) -> None:
+        receivers = self._rules().receivers  # one outbox row per channel of each receiver
         for notice in notices:
-            enqueue(conn, notice, states[notice.group_key].cycle, now)
+            enqueue(conn, notice, states[notice.group_key].cycle, now, receivers)
 
 
 def make_notice(before: GroupState | None, decision: Decision, route: Route) -> Notice:

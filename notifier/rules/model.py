@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from re import Pattern
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,61 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class SlackApiConfig:
+    """Posts with SLACK_BOT_TOKEN to `channel` (a name such as #alerts, or an ID)."""
+
+    channel: str
+
+    @property
+    def key(self) -> str:
+        return f"slack:{self.channel}"
+
+
+@dataclass(frozen=True)
+class SlackWebhookConfig:
+    """Posts to an incoming webhook; `number` counts the receiver's webhooks from 1."""
+
+    url: str = field(repr=False)  # a secret: never printed
+    number: int = 1
+
+    @property
+    def key(self) -> str:
+        return f"webhook:{self.number}"
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    to: tuple[str, ...]
+    subject_prefix: str = ""
+
+    @property
+    def key(self) -> str:
+        return "email:" + ",".join(self.to)
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    @property
+    def key(self) -> str:
+        return "console"
+
+
+ChannelConfig = SlackApiConfig | SlackWebhookConfig | EmailConfig | ConsoleConfig
+
+
+@dataclass(frozen=True)
 class Receiver:
+    """A name and one or more channels (as in Alertmanager); each channel's `key` is unique in it
+    and names it in the notification history."""
+
     name: str
-    kind: str  # "slack", "email" or "console"
-    config: dict[str, Any] = field(default_factory=dict)
+    channels: tuple[ChannelConfig, ...] = ()
+
+    def channel(self, key: str | None) -> ChannelConfig | None:
+        """The channel with this key; None, the first (rows stored before channels had keys)."""
+        if key is None:
+            return self.channels[0] if self.channels else None
+        return next((channel for channel in self.channels if channel.key == key), None)
 
 
 @dataclass(frozen=True)

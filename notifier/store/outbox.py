@@ -1,55 +1,154 @@
-"""The outbox: one stored delivery per notice and receiver, claimed, retried and recorded."""
+"""The outbox: one stored delivery per notice (or digest) and receiver channel, claimed, retried
+and recorded; each row's status is a DeliveryStatus."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, case, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-from notifier.notices import Notice, notice_from_json, notice_to_json
+from notifier.notices import Notice, Reason, notice_from_json, notice_to_json
+from notifier.rules.model import Receiver
 from notifier.store.schema import notifications
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+class DeliveryStatus(StrEnum):
+    """A notification's status in the history, and what the metrics count an attempt as."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    REPLAYED = "replayed"  # failed, then queued again by `notifier replay`
+    # Counted by the metrics only: the row stays pending (retry, deferred) or is stored as sent.
+    RETRY = "retry"
+    DEFERRED = "deferred"
+    FOLDED = "folded"
+
+
+PENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
+REPLAYED = DeliveryStatus.REPLAYED
 FOLDED_NOTE = "folded into storm summary"
 # Bound parameters per statement: SQLite allows 32,766, a storm may fold more deliveries.
 _CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True)
+class DigestMessage:
+    """A digest rendered for one channel when its period was claimed: the channel's JSON."""
+
+    name: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
     receiver: str
+    # The key of the receiver's channel; None in rows stored before receivers had several.
+    channel: str | None
     cycle: int
     attempts: int
-    notice: Notice
+    content: Notice | DigestMessage
     # Set when an earlier attempt may have been delivered without it being recorded.
     in_doubt_since: datetime | None = None
 
 
-def enqueue(conn: Connection, notice: Notice, cycle: int, now: datetime) -> None:
-    """One pending delivery per receiver of the notice."""
+def enqueue(
+    conn: Connection,
+    notice: Notice,
+    cycle: int,
+    now: datetime,
+    receivers: Mapping[str, Receiver] | None = None,
+    *,
+    channel: str | None = None,
+) -> None:
+    """One pending delivery per channel of each receiver of the notice (`receivers`: the rules'),
+    or only to `channel` (a replay of one row)."""
     encoded = json.dumps(notice_to_json(notice), separators=(",", ":"))
     rows = [
-        {
-            "route": notice.route,
-            "receiver": receiver,
-            "reason": notice.reason.value,
-            "group_key": notice.group_key,
-            "cycle": cycle,
-            "notice": encoded,
-            "status": PENDING,
-            "attempts": 0,
-            "created_at": now,
-            "next_attempt_at": now,
-        }
+        _row(notice.route, receiver, key, notice.reason, notice.group_key, cycle, encoded, now)
         for receiver in notice.receivers
+        for key in ([channel] if channel else _channel_keys(receivers, receiver))
     ]
     if rows:
         conn.execute(insert(notifications), rows)
+
+
+def enqueue_digest(
+    conn: Connection,
+    route: str,
+    group_key: str,
+    rows: list[tuple[str, str, DigestMessage]],
+    now: datetime,
+) -> list[int]:
+    """One pending delivery per (receiver, channel key, message); returns their ids."""
+    values = [
+        _row(route, receiver, key, Reason.DIGEST, group_key, 0, _digest_json(message), now)
+        for receiver, key, message in rows
+    ]
+    if not values:
+        return []
+    inserted = conn.execute(insert(notifications).returning(notifications.c.id), values)
+    return sorted(inserted.scalars())
+
+
+def _channel_keys(receivers: Mapping[str, Receiver] | None, name: str) -> list[str | None]:
+    receiver = receivers.get(name) if receivers is not None else None
+    if receiver is None or not receiver.channels:
+        return [None]  # the deliverer fails it, naming the receiver
+    return [config.key for config in receiver.channels]
+
+
+def _row(
+    route: str,
+    receiver: str,
+    channel: str | None,
+    reason: Reason,
+    group_key: str,
+    cycle: int,
+    encoded: str,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "route": route,
+        "receiver": receiver,
+        "channel": channel,
+        "reason": reason.value,
+        "group_key": group_key,
+        "cycle": cycle,
+        "notice": encoded,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+
+
+def _digest_json(message: DigestMessage) -> str:
+    return json.dumps({"digest": message.name, "payload": message.payload}, separators=(",", ":"))
+
+
+def _content(encoded: str) -> Notice | DigestMessage:
+    data = json.loads(encoded)
+    if "digest" in data:
+        return DigestMessage(str(data["digest"]), dict(data["payload"]))
+    return notice_from_json(data)
 
 
 def claim_deliveries(
@@ -59,11 +158,28 @@ def claim_deliveries(
     return _claim(conn, _due(now).limit(limit), now, lease)
 
 
-def claim_for_receivers(
-    conn: Connection, receivers: Sequence[str], now: datetime, lease: timedelta
+def claim_for_channels(
+    conn: Connection, channels: Sequence[tuple[str, str | None]], now: datetime, lease: timedelta
 ) -> list[Delivery]:
-    """Lease every due delivery to these receivers: a storm summary stands in for them all."""
-    return _claim(conn, _due(now).where(notifications.c.receiver.in_(receivers)), now, lease)
+    """Lease every due notice to these (receiver, channel key) pairs: a storm summary stands
+    in for them all."""
+    pairs = [
+        and_(notifications.c.receiver == receiver, _channel_is(key)) for receiver, key in channels
+    ]
+    due = _due(now).where(notifications.c.reason != Reason.DIGEST.value)
+    return _claim(conn, due.where(or_(*pairs)), now, lease)
+
+
+def claim_ids(
+    conn: Connection, ids: Sequence[int], now: datetime, lease: timedelta
+) -> list[Delivery]:
+    """Lease these deliveries if they are due (a digest sent by `notifier digest` at once)."""
+    return _claim(conn, _due(now).where(notifications.c.id.in_(ids)), now, lease)
+
+
+def _channel_is(key: str | None) -> ColumnElement[bool]:
+    column = notifications.c.channel
+    return column.is_(None) if key is None else column == key
 
 
 def _due(now: datetime) -> Select[tuple[int]]:
@@ -94,6 +210,7 @@ def _claim(
         .returning(
             notifications.c.id,
             notifications.c.receiver,
+            notifications.c.channel,
             notifications.c.cycle,
             notifications.c.attempts,
             notifications.c.notice,
@@ -104,9 +221,10 @@ def _claim(
         Delivery(
             row.id,
             row.receiver,
+            row.channel,
             row.cycle,
             row.attempts,
-            notice_from_json(json.loads(row.notice)),
+            _content(row.notice),
             row.in_doubt_since,
         )
         for row in conn.execute(statement)
@@ -157,6 +275,7 @@ def list_notifications(conn: Connection, *, failed_only: bool, limit: int) -> li
         notifications.c.id,
         notifications.c.route,
         notifications.c.receiver,
+        notifications.c.channel,
         notifications.c.reason,
         notifications.c.group_key,
         notifications.c.status,
@@ -171,17 +290,32 @@ def list_notifications(conn: Connection, *, failed_only: bool, limit: int) -> li
     return [dict(row._mapping) for row in rows]
 
 
-def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[tuple[str, int, Notice]]:
-    query = select(notifications.c.receiver, notifications.c.cycle, notifications.c.notice).where(
-        notifications.c.id.in_(ids)
-    )
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored notification, as `notifier replay` queues it again."""
+
+    receiver: str
+    channel: str | None
+    cycle: int
+    content: Notice | DigestMessage
+    route: str
+    group_key: str
+
+
+def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[Stored]:
+    columns = notifications.c
+    query = select(
+        columns.receiver,
+        columns.channel,
+        columns.cycle,
+        columns.notice,
+        columns.route,
+        columns.group_key,
+    ).where(columns.id.in_(ids))
     return [
-        (row.receiver, row.cycle, notice_from_json(json.loads(row.notice)))
+        Stored(row.receiver, row.channel, row.cycle, _content(row.notice), row.route, row.group_key)
         for row in conn.execute(query)
     ]
-
-
-REPLAYED = "replayed"
 
 
 def failed_ids(conn: Connection) -> list[int]:
@@ -197,3 +331,8 @@ def mark_replayed(conn: Connection, ids: Sequence[int]) -> None:
         .where(notifications.c.status == FAILED)
         .values(status=REPLAYED)
     )
+
+
+def receivers_of(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    query = select(notifications.c.id, notifications.c.receiver).where(notifications.c.id.in_(ids))
+    return {row.id: row.receiver for row in conn.execute(query)}

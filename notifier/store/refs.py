@@ -3,6 +3,7 @@ and the channel IDs Slack gave for the channel names of rules.toml."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from sqlalchemy import Connection, select
@@ -16,17 +17,21 @@ class MessageRef(NamedTuple):
     channel: str  # its ID, as chat.postMessage answered
 
 
-def get_ref(conn: Connection, receiver: str, group_key: str, cycle: int) -> MessageRef | None:
-    """The cycle's message; None also for one stored without its channel ID (before schema 8):
-    Slack would refuse an edit naming the channel, so a new message is posted instead."""
-    query = select(message_refs.c.ref, message_refs.c.channel).where(
-        message_refs.c.receiver == receiver,
+def get_ref(
+    conn: Connection, receiver: str | Sequence[str], group_key: str, cycle: int
+) -> MessageRef | None:
+    """The cycle's message, stored under `receiver` (or the first of several names that has
+    one); None also for one stored without its channel ID (before schema 8): Slack would
+    refuse an edit naming the channel, so a new message is posted instead."""
+    names = [receiver] if isinstance(receiver, str) else list(receiver)
+    query = select(message_refs.c.receiver, message_refs.c.ref, message_refs.c.channel).where(
+        message_refs.c.receiver.in_(names),
         message_refs.c.group_key == group_key,
         message_refs.c.cycle == cycle,
         message_refs.c.channel.is_not(None),
     )
-    row = conn.execute(query).first()
-    return MessageRef(row.ref, row.channel) if row is not None else None
+    found = {row.receiver: MessageRef(row.ref, row.channel) for row in conn.execute(query)}
+    return next((found[name] for name in names if name in found), None)
 
 
 def save_ref(conn: Connection, receiver: str, group_key: str, cycle: int, ref: MessageRef) -> None:

@@ -7,12 +7,13 @@ from sqlalchemy import Engine
 from notifier.cli import main
 from notifier.events import Event
 from notifier.notices import Notice, Reason
+from notifier.rules.model import EmailConfig, Receiver, SlackApiConfig
 from notifier.store.outbox import enqueue, mark_failed, mark_sent
 
 NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 FIELDS = {
-    "id", "route", "receiver", "reason", "group_key", "status", "attempts", "last_error",
-    "created_at", "sent_at",
+    "id", "route", "receiver", "channel", "reason", "group_key", "status", "attempts",
+    "last_error", "created_at", "sent_at",
 }  # fmt: skip
 
 
@@ -105,3 +106,20 @@ def test_a_remote_error_text_shows_its_controls_as_escapes_and_json_keeps_it_exa
     raw = capsys.readouterr().out
     assert not {"\x1b", "\x9b", "\u202e"} & set(raw)
     assert json.loads(raw)[0]["last_error"] == error
+
+
+def test_a_receiver_with_two_channels_has_one_row_per_channel_naming_it(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    ops = Receiver("ops", (SlackApiConfig("#alerts"), EmailConfig(("oncall@example.com",))))
+    event = Event(source="debugger", time=NOW, error_code="11200")
+    notice = Notice("webhooks", "webhooks|11200", Reason.FIRST, event, 1, NOW, NOW, ("ops",))
+    with engine.begin() as conn:
+        enqueue(conn, notice, 1, NOW, {"ops": ops})
+    rows = listed(capsys)
+    assert [(row["receiver"], row["channel"]) for row in rows] == [
+        ("ops", "email:oncall@example.com"),
+        ("ops", "slack:#alerts"),
+    ]

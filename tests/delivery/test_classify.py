@@ -6,18 +6,14 @@ import aiohttp
 import aiosmtplib
 import pytest
 
-from notifier.channels.result import (
-    Failed,
-    Outcome,
-    Refusal,
-    Retry,
-    Sent,
+from notifier.delivery.classify import (
     classify_slack_api,
     classify_smtp_error,
     classify_transport_error,
     classify_webhook,
     redact,
 )
+from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
 
 
 @pytest.mark.parametrize(
@@ -196,11 +192,23 @@ def test_sent_keeps_the_channel_id_slack_answered_with() -> None:
             classify_slack_api(200, {"ok": False, "error": "message_not_found"}, {}),
             "MESSAGE_NOT_FOUND",
         ),
-        (classify_slack_api(200, {"ok": False, "error": "channel_not_found"}, {}), None),
+        (
+            classify_slack_api(200, {"ok": False, "error": "channel_not_found"}, {}),
+            "CHANNEL_NOT_FOUND",
+        ),
+        (classify_slack_api(200, {"ok": False, "error": "no_text"}, {}), None),
+        (classify_smtp_error(aiosmtplib.SMTPResponseException(550, "no")), None),
     ],
-    ids=["api-invalid-blocks", "webhook-invalid-blocks", "message-not-found", "others-none"],
+    ids=[
+        "api-invalid-blocks",
+        "webhook-invalid-blocks",
+        "message-not-found",
+        "channel-not-found",
+        "others-none",
+        "smtp-codes-none",
+    ],
 )
-def test_refusals_a_sender_acts_on_are_named_by_an_enum(
+def test_refusals_callers_act_on_or_explain_are_named_by_an_enum(
     outcome: Outcome, refusal: str | None
 ) -> None:
     assert isinstance(outcome, Failed)
@@ -220,3 +228,20 @@ def test_transport_error_says_whether_the_request_may_have_arrived(
     exc: BaseException, unknown: bool
 ) -> None:
     assert classify_transport_error(exc).unknown is unknown
+
+
+@pytest.mark.parametrize(
+    ("outcome", "code"),
+    [
+        (classify_slack_api(200, {"ok": False, "error": "not_in_channel"}, {}), "not_in_channel"),
+        (classify_slack_api(429, {}, {"Retry-After": "3"}), "ratelimited"),
+        (classify_webhook(404, "no_service", {}), "no_service"),
+        (classify_smtp_error(aiosmtplib.SMTPResponseException(451, "later")), "451"),
+        (classify_smtp_error(aiosmtplib.SMTPResponseException(550, "no such user")), "550"),
+        (classify_transport_error(TimeoutError()), "no_answer"),
+    ],
+    ids=["slack-error-word", "slack-429", "webhook-word", "smtp-4xx", "smtp-5xx", "no-answer"],
+)
+def test_every_failure_carries_the_other_sides_code(outcome: Outcome, code: str) -> None:
+    assert not isinstance(outcome, Sent)
+    assert outcome.code == code

@@ -3,26 +3,20 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
+from fakes import delivery
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
-from notifier.channels.email import SmtpConfig
-from notifier.channels.email_delivery import smtp_config
-from notifier.delivery import Deliverer
+from notifier.delivery.smtp import SmtpConfig, smtp_config
 from notifier.events import Event
 from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, sender_for_rules
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import Rules
 from notifier.settings import Settings
 from notifier.store.outbox import enqueue
 from notifier.store.schema import notifications
 
 NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-RULES = Rules(
-    receivers={
-        "mail": Receiver("mail", "email", {"to": ["ops@example.com"], "subject_prefix": "[tw]"})
-    }
-)
+RULES = Rules(receivers={"mail": delivery.email("mail", "ops@example.com", subject_prefix="[tw]")})
 
 
 def notice(reason: Reason, count: int) -> Notice:
@@ -34,8 +28,7 @@ def deliver(engine: Engine, settings: Settings, *notices: Notice) -> list[tuple[
     with engine.begin() as conn:
         for item in notices:
             enqueue(conn, item, 1, NOW)
-    channels = Channels(settings, engine)
-    deliverer = Deliverer(engine, sender_for_rules(lambda: RULES, channels), lambda: NOW)
+    deliverer, _ = delivery.make_deliverer(engine, RULES, settings, delivery.Clock(NOW))
     asyncio.run(deliverer.run_once())
     query = select(notifications.c.status, notifications.c.last_error)
     with engine.connect() as conn:

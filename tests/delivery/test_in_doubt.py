@@ -5,18 +5,19 @@ from typing import Any
 from unittest.mock import ANY
 
 import aiohttp
+from fakes import delivery
 from fakes.delivery import NOW, Clock, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
-from notifier.channels.slack import delivery_metadata, make_client, post_message
 from notifier.delivery import Deliverer
+from notifier.delivery.slack_web_api import delivery_metadata, make_client, post_message
 from notifier.notices import Reason
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import Rules
 from notifier.store.outbox import claim_deliveries
 from notifier.store.schema import notifications
 
-RULES = Rules(receivers={"slack": Receiver("slack", "slack", {"channel": "#alerts"})})
+RULES = Rules(receivers={"slack": delivery.slack("slack", "#alerts")})
 LEASE = timedelta(seconds=45)
 
 

@@ -4,22 +4,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from fakes import delivery
 from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
+from notifier.delivery.transports import Transports
 from notifier.metrics import Metrics
-from notifier.receivers import Channels
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import Rules
 from notifier.store.pacing import hold_until, take_turn
 from notifier.store.schema import notifications
 
 SECOND = timedelta(seconds=1)
 RULES = Rules(
     receivers={
-        "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
-        "other": Receiver("other", "slack", {"channel": "#other"}),
+        "slack": delivery.slack("slack", "#alerts"),
+        "other": delivery.slack("other", "#other"),
     }
 )
 
@@ -40,8 +41,8 @@ Workers = Callable[..., Awaitable[None]]
 
 
 def run(engine: Engine, slack: FakeSlack, clock: Clock, scenario: Workers) -> None:
-    """Runs `scenario(make_worker)`; each call makes a fresh worker with its own Channels."""
-    opened: list[Channels] = []
+    """Runs `scenario(make_worker)`; each call makes a fresh worker with its own Transports."""
+    opened: list[Transports] = []
 
     def make_worker(**options: Any) -> Deliverer:
         deliverer, channels = make_deliverer(engine, RULES, slack_settings(slack), clock, **options)

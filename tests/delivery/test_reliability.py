@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from fakes import delivery
 from fakes.bot import free_port
 from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
@@ -12,7 +13,7 @@ from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import Rules
 from notifier.settings import Settings
 from notifier.store.schema import notifications
 
@@ -33,7 +34,7 @@ def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(
     engine: Engine,
 ) -> None:
     clock = Clock()
-    rules = Rules(receivers={"slack": Receiver("slack", "slack", {"channel": "#alerts"})})
+    rules = Rules(receivers={"slack": delivery.slack("slack", "#alerts")})
     groups = [f"webhooks|11200|PN{i}" for i in range(4)]
 
     async def scenario(deliverer: Deliverer) -> None:
@@ -60,8 +61,8 @@ def test_smtp_refused_is_retried_with_backoff_while_slack_gets_the_notice_at_onc
     clock, inbox, port = Clock(), Inbox(), free_port()
     rules = Rules(
         receivers={
-            "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
-            "mail": Receiver("mail", "email", {"to": ["ops@example.com"]}),
+            "slack": delivery.slack("slack", "#alerts"),
+            "mail": delivery.email("mail", "ops@example.com"),
         }
     )
     waits: list[float] = []
@@ -97,9 +98,7 @@ def test_two_workers_in_two_threads_share_one_outbox_and_send_each_delivery_once
 ) -> None:
     clock = Clock()
     names = [f"r{i}" for i in range(200)]
-    rules = Rules(
-        receivers={name: Receiver(name, "slack", {"channel": f"#{name}"}) for name in names}
-    )
+    rules = delivery.rules_of(*(delivery.slack(name, f"#{name}") for name in names))
     queue(engine, *(notice(f"group-{name}", name) for name in names))
     claimed: list[int] = []
 

@@ -10,12 +10,13 @@ from fakes.delivery import NOW, Clock, queue, slack_settings
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
-from notifier.channels.pacing import Paced, Pacer
-from notifier.channels.result import Sent
-from notifier.channels.slack_delivery import SlackDelivery
 from notifier.delivery import Deliverer
+from notifier.delivery.directory import build_channel
+from notifier.delivery.outcome import Paced, Sent
+from notifier.delivery.transports import Transports
 from notifier.notices import Notice, Reason
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import ChannelConfig, Rules, SlackApiConfig, SlackWebhookConfig
+from notifier.store.outbox import Delivery, DigestMessage
 from notifier.store.schema import notifications
 
 TOKEN = "xoxb-1234-very-secret-token"
@@ -26,7 +27,9 @@ def notice(reason: Reason, group: str = "webhooks|11200", count: int = 1) -> Not
 
 
 def rules(**config: str) -> Rules:
-    return Rules(receivers={"slack": Receiver("slack", "slack", dict(config))})
+    if "webhook_url" in config:
+        return delivery.rules_of(delivery.webhook("slack", config["webhook_url"]))
+    return delivery.rules_of(delivery.slack("slack", config["channel"]))
 
 
 def rows(engine: Engine) -> list[Any]:
@@ -248,15 +251,19 @@ OVERSIZED = {
 @pytest.mark.parametrize("config", ["channel", "webhook_url"], ids=["web-api", "webhook"])
 def test_blocks_slack_refuses_are_sent_again_as_plain_text(engine: Engine, config: str) -> None:
     with FakeSlack(token=TOKEN) as slack:
-        target = slack.webhook_url() if config == "webhook_url" else "#alerts"
-        receiver = Receiver("slack", "slack", {config: target})
-        sender = SlackDelivery(engine, TOKEN, slack.api_url, Pacer(engine, Clock()))
+        target: ChannelConfig = (
+            SlackWebhookConfig(slack.webhook_url())
+            if config == "webhook_url"
+            else SlackApiConfig("#alerts")
+        )
+        transports = Transports.start(slack_settings(slack), engine, Clock())
+        digest = Delivery(1, "slack", None, 0, 1, DigestMessage("morning", OVERSIZED))
 
         async def post() -> Paced:
             try:
-                return await sender.post(receiver, OVERSIZED)
+                return await build_channel(target, "slack", transports).send(digest, OVERSIZED)
             finally:
-                await sender.aclose()
+                await transports.aclose()
 
         assert isinstance(asyncio.run(post()), Sent)
         refused, accepted = slack.requests

@@ -10,8 +10,8 @@ import pytest
 from fakes.slack import FakeSlack
 from slack_sdk.web.async_client import AsyncWebClient
 
-from notifier.channels.result import Failed, Outcome, Refusal, Retry, Sent
-from notifier.channels.slack import (
+from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
+from notifier.delivery.slack_web_api import (
     delivery_metadata,
     find_posted,
     make_client,

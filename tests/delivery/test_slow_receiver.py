@@ -4,18 +4,22 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+from fakes import delivery
 from fakes.delivery import Clock, notice, queue, run, slack_settings
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
 
-from notifier.channels.result import Outcome
 from notifier.delivery import Deliverer
+from notifier.delivery.console_channel import ConsoleChannel
+from notifier.delivery.directory import Directory, ReceiverChannels
+from notifier.delivery.outcome import Outcome
+from notifier.delivery.transports import Transports
 from notifier.events import Event
 from notifier.pipeline.process import Pipeline
-from notifier.receivers import Channels, sender_for_rules
+from notifier.render.context import RenderContext
 from notifier.rules.load import parse_rules
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import ConsoleConfig, Rules
 from notifier.settings import Settings
 from notifier.store.events import IncomingEvent, insert_events
 from notifier.store.outbox import Delivery
@@ -24,8 +28,8 @@ from notifier.twilio.catalog import Catalog
 from notifier.worker import Worker
 
 RECEIVERS = {
-    "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
-    "mail": Receiver("mail", "email", {"to": ["ops@example.com"]}),
+    "slack": delivery.slack("slack", "#alerts"),
+    "mail": delivery.email("mail", "ops@example.com"),
 }
 RULES = """
 [receivers.slack]
@@ -97,8 +101,8 @@ def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) 
     inbox = Inbox()
     rules = parse_rules(RULES, "rules.toml", {})
 
-    async def scenario(channels: Channels) -> None:
-        deliverer = Deliverer(engine, sender_for_rules(lambda: rules, channels), _now)
+    async def scenario(transports: Transports) -> None:
+        deliverer = Deliverer(engine, Directory(rules, transports), _now)
         worker = Worker(engine, Pipeline(lambda: rules, Catalog()), deliverer, clock=_now)
         running = asyncio.create_task(worker.run())
         try:
@@ -113,15 +117,23 @@ def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) 
 
     with FakeSlack() as slack, smtp_server(inbox) as port:
         slack.hang()
-        channels = Channels(settings(slack, port), engine, _now)
+        transports = Transports.start(settings(slack, port), engine, _now)
 
         async def go() -> None:
             try:
-                await scenario(channels)
+                await scenario(transports)
             finally:
-                await channels.aclose()
+                await transports.aclose()
 
         asyncio.run(go())
+
+
+class Hangs(ConsoleChannel):
+    """A channel whose sends never end."""
+
+    async def send(self, delivery: Delivery, message: str) -> Outcome:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
 
 
 def _now() -> datetime:
@@ -131,12 +143,10 @@ def _now() -> datetime:
 def test_a_send_that_overruns_the_job_timeout_is_retried_and_checked_before_resending(
     engine: Engine,
 ) -> None:
-    async def forever(_delivery: Delivery) -> Outcome:
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
+    hangs = Hangs(ConsoleConfig(), "slack", Transports.start(Settings(), engine))
+    hanging = ReceiverChannels("slack", {"console": hangs}, RenderContext(), {})
     clock = Clock()
-    deliverer = Deliverer(engine, lambda _receiver: forever, clock, job_timeout=0.2)
+    deliverer = Deliverer(engine, lambda _receiver: hanging, clock, job_timeout=0.2)
     queue(engine, notice("voice", "slack"))
     started = time.monotonic()
     assert asyncio.run(deliverer.run_once()) == 1

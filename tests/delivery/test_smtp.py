@@ -14,9 +14,9 @@ from fakes.bot import free_port
 from fakes.smtp import Inbox as SmtpInbox
 from fakes.smtp import slow_smtp_server, smtp_server
 
-from notifier.channels.email import SmtpConfig, parse_smtp_url, send_email
-from notifier.channels.result import Failed, Outcome, Retry, Sent
-from notifier.cli.email import test_message as email_test_message
+from notifier.delivery.email_channel import check_message
+from notifier.delivery.outcome import Failed, Outcome, Retry, Sent
+from notifier.delivery.smtp import SmtpConfig, parse_smtp_url, send_email
 from notifier.digest.build import DigestReport
 from notifier.digest.email import render_digest_email
 from notifier.errors import UserError
@@ -175,7 +175,7 @@ def test_every_email_leaves_with_a_date_and_a_message_id() -> None:
     messages = {
         "notice": make_message(),
         "digest": build_message(digest, "bot@example.com", ["ops@example.com"]),
-        "email test": email_test_message("bot@example.com", "ops@example.com"),
+        "email test": check_message("bot@example.com", ["ops@example.com"]),
     }
     inbox = Inbox()
     with smtp_server(inbox) as port:

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from notifier.delivery import Deliverer
 from notifier.metrics import Metrics
 from notifier.notices import Notice
-from notifier.rules.model import Receiver, Rules
+from notifier.rules.model import Rules
 from notifier.store.schema import notifications
 
 
@@ -36,9 +36,9 @@ def run(
     metrics: Metrics | None = None,
 ) -> None:
     receivers = {
-        "slack": Receiver("slack", "slack", {"channel": "#alerts"}),
-        "other": Receiver("other", "slack", {"channel": "#other"}),
-        "hook": Receiver("hook", "slack", {"webhook_url": slack.webhook_url()}),
+        "slack": delivery.slack("slack", "#alerts"),
+        "other": delivery.slack("other", "#other"),
+        "hook": delivery.webhook("hook", slack.webhook_url()),
     }
     rules = Rules(receivers=receivers)
     delivery.run(engine, rules, slack_settings(slack), clock or Clock(), scenario, metrics=metrics)

@@ -1,5 +1,5 @@
-"""Factories for delivery tests: a pinned clock, notices queued in the outbox, and a real
-Deliverer with the real senders, run on one event loop."""
+"""Factories for delivery tests: a pinned clock, receivers, notices queued in the outbox, and a
+real Deliverer with the real channels, run on one event loop."""
 
 from __future__ import annotations
 
@@ -13,10 +13,18 @@ from sqlalchemy import Engine
 
 from fakes.slack import FakeSlack
 from notifier.delivery import Deliverer
+from notifier.delivery.directory import Directory
+from notifier.delivery.transports import Transports
 from notifier.events import Event
 from notifier.notices import Notice, Reason
-from notifier.receivers import Channels, lane_for_rules, sender_for_rules
-from notifier.rules.model import Rules
+from notifier.rules.model import (
+    ConsoleConfig,
+    EmailConfig,
+    Receiver,
+    Rules,
+    SlackApiConfig,
+    SlackWebhookConfig,
+)
 from notifier.settings import Settings
 from notifier.store.outbox import enqueue
 
@@ -41,10 +49,33 @@ def notice(
     return Notice("webhooks", group, reason, event, count, NOW, NOW, receivers or ("slack",))
 
 
-def queue(engine: Engine, *items: Notice, cycle: int = 1, at: datetime = NOW) -> None:
+def slack(name: str = "slack", channel: str = "#alerts") -> Receiver:
+    return Receiver(name, (SlackApiConfig(channel),))
+
+
+def webhook(name: str, url: str) -> Receiver:
+    return Receiver(name, (SlackWebhookConfig(url),))
+
+
+def email(name: str, *to: str, subject_prefix: str = "") -> Receiver:
+    return Receiver(name, (EmailConfig(to, subject_prefix),))
+
+
+def console(name: str = "local") -> Receiver:
+    return Receiver(name, (ConsoleConfig(),))
+
+
+def rules_of(*receivers: Receiver) -> Rules:
+    return Rules(receivers={receiver.name: receiver for receiver in receivers})
+
+
+def queue(
+    engine: Engine, *items: Notice, cycle: int = 1, at: datetime = NOW, rules: Rules | None = None
+) -> None:
+    """Queues notices as the pipeline does: with `rules`, one row per receiver channel."""
     with engine.begin() as conn:
         for item in items:
-            enqueue(conn, item, cycle, at)
+            enqueue(conn, item, cycle, at, rules.receivers if rules else None)
 
 
 def slack_settings(slack: FakeSlack, **settings: Any) -> Settings:
@@ -54,12 +85,10 @@ def slack_settings(slack: FakeSlack, **settings: Any) -> Settings:
 
 def make_deliverer(
     engine: Engine, rules: Rules, settings: Settings, clock: Clock, **options: Any
-) -> tuple[Deliverer, Channels]:
-    """A Deliverer through the real senders and lanes; the caller closes the Channels."""
-    channels = Channels(settings, engine, clock)
-    senders = sender_for_rules(lambda: rules, channels)
-    lanes = lane_for_rules(lambda: rules, channels)
-    return Deliverer(engine, senders, clock, lane_for=lanes, **options), channels
+) -> tuple[Deliverer, Transports]:
+    """A Deliverer through the real channels; the caller closes the Transports."""
+    transports = Transports.start(settings, engine, clock)
+    return Deliverer(engine, Directory(rules, transports), clock, **options), transports
 
 
 def run(
@@ -71,12 +100,12 @@ def run(
     **options: Any,
 ) -> None:
     """Runs `scenario(deliverer)` on one loop, then closes the deliverer's channels."""
-    deliverer, channels = make_deliverer(engine, rules, settings, clock, **options)
+    deliverer, transports = make_deliverer(engine, rules, settings, clock, **options)
 
     async def go() -> None:
         try:
             await scenario(deliverer)
         finally:
-            await channels.aclose()
+            await transports.aclose()
 
     asyncio.run(go())

@@ -6,7 +6,14 @@ import pytest
 
 from notifier.rules.load import RulesError, load_rules, parse_rules
 from notifier.rules.match import matches, select_routes
-from notifier.rules.model import Rules
+from notifier.rules.model import (
+    ConsoleConfig,
+    EmailConfig,
+    Receiver,
+    Rules,
+    SlackApiConfig,
+    SlackWebhookConfig,
+)
 
 REPO_RULES = Path(__file__).parents[2] / "rules.toml"
 
@@ -94,14 +101,45 @@ def test_design_example_loads_with_every_section() -> None:
     ]
     assert rules.settings.timezone == "Europe/Berlin"
     assert rules.settings.accounts == {"ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": "production"}
-    assert rules.receivers["ops-webhook"].config == {
-        "webhook_url": WEBHOOK_ENV["SLACK_WEBHOOK_URL"]
-    }
-    assert rules.receivers["finance"].kind == "email"
+    assert rules.receivers["ops-webhook"].channels == (
+        SlackWebhookConfig(WEBHOOK_ENV["SLACK_WEBHOOK_URL"]),
+    )
+    assert rules.receivers["finance"].channels == (
+        EmailConfig(("finance@example.com",), "[twilio]"),
+    )
     assert rules.inhibits[0].for_ == timedelta(minutes=10)
     assert rules.time_windows["nightly-deploy"].times == ((120, 150),)
     assert rules.digests[0].schedule == "0 9 * * mon-fri"
     assert rules.warnings == ()
+
+
+def test_a_receiver_holds_several_channels_of_several_kinds() -> None:
+    text = dedent(
+        """\
+        [receivers.ops]
+        slack = [{ channel = "#a" }, { channel = "#b" }, { webhook_url = "https://x/1" }]
+        email = { to = ["oncall@example.com"] }
+        console = {}
+        """
+    )
+    receiver = parse(text, {})
+    assert receiver.receivers["ops"] == Receiver(
+        "ops",
+        (
+            SlackApiConfig("#a"),
+            SlackApiConfig("#b"),
+            SlackWebhookConfig("https://x/1", 1),
+            EmailConfig(("oncall@example.com",)),
+            ConsoleConfig(),
+        ),
+    )
+    keys = [channel.key for channel in receiver.receivers["ops"].channels]
+    assert keys == ["slack:#a", "slack:#b", "webhook:1", "email:oncall@example.com", "console"]
+
+
+def test_a_webhook_url_never_appears_in_a_receivers_repr() -> None:
+    rules = parse('[receivers.hook]\nslack = { webhook_url = "https://x/T1/secret" }\n', {})
+    assert "secret" not in repr(rules.receivers["hook"])
 
 
 def test_routes_inherit_defaults_they_do_not_set() -> None:
@@ -147,10 +185,25 @@ def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
         ('[defaults]\ngroup_by = ["code"]\n', r'rules\.toml:2: defaults: unknown field "code"'),
         ('[defaults]\nreceivers = ["ops"]\n', r'rules\.toml:2: defaults: unknown receiver "ops"'),
         (
-            "[receivers.ops]\nconsole = {}\nemail = { to = ['a@b.c'] }\n",
-            r'rules\.toml:1: receiver "ops": needs exactly one of slack, email or console, not 2',
+            "[receivers.ops]\n",
+            r'rules\.toml:1: receiver "ops": needs at least one channel: slack, email or console',
         ),
-        ("[receivers.ops]\n", r'rules\.toml:1: receiver "ops": needs exactly one of slack'),
+        (
+            '[receivers.ops]\nslack = [{ channel = "#a" }, { chanel = "#b" }]\n',
+            r'rules\.toml:2: receiver "ops": slack\[1\]: unknown key "chanel"',
+        ),
+        (
+            '[receivers.ops]\nslack = [{ channel = "#a" }, { channel = "#a" }]\n',
+            r'rules\.toml:2: receiver "ops": slack channel "#a" is listed twice',
+        ),
+        (
+            "[receivers.ops]\nemail = []\n",
+            r'rules\.toml:2: receiver "ops": email lists no channel',
+        ),
+        (
+            '[receivers.ops]\nslack = ["#a"]\n',
+            r'rules\.toml:2: receiver "ops": slack\[0\] must be a table',
+        ),
         (
             "[receivers.ops]\npager = {}\n",
             r'rules\.toml:2: receiver "ops": unknown key "pager" \(expected one of slack, email',
@@ -320,8 +373,11 @@ def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
         "duration-as-number",
         "group-by-unknown-field",
         "defaults-unknown-receiver",
-        "receiver-two-kinds",
-        "receiver-no-kind",
+        "receiver-without-channels",
+        "receiver-list-item-names-its-index",
+        "receiver-same-channel-twice",
+        "receiver-empty-list",
+        "receiver-list-of-strings",
         "receiver-unknown-kind",
         "slack-channel-and-webhook",
         "slack-webhook-not-url-and-not-echoed",
@@ -465,7 +521,7 @@ def test_match_values_are_normalised_at_load_time() -> None:
 def test_environment_variables_fill_string_values() -> None:
     text = '[receivers.hook]\nslack = { channel = "#${TEAM}-alerts" }\n'
     rules = parse(text, {"TEAM": "voice"})
-    assert rules.receivers["hook"].config == {"channel": "#voice-alerts"}
+    assert rules.receivers["hook"].channels == (SlackApiConfig("#voice-alerts"),)
 
 
 def test_cron_weekday_numbers_are_accepted_as_cron_means_them() -> None:
@@ -476,9 +532,18 @@ def test_cron_weekday_numbers_are_accepted_as_cron_means_them() -> None:
 def test_repo_example_rules_validate_without_environment() -> None:
     rules = load_rules(REPO_RULES, env={})
     assert rules.warnings == ()
-    assert all(receiver.kind == "console" for receiver in rules.receivers.values())
+    assert all(r.channels == (ConsoleConfig(),) for r in rules.receivers.values())
     assert rules.routes[-1].name == "everything-else"
     assert rules.time_windows and rules.digests
+
+
+def test_repo_example_receivers_load_once_uncommented() -> None:
+    text = REPO_RULES.read_text(encoding="utf-8").replace("# [receivers.", "[receivers.")
+    for key in ("slack = {", "email = {"):
+        text = text.replace(f"# {key}", key)
+    rules = parse_rules(text, "rules.toml", env={"SLACK_WEBHOOK_URL": "https://hooks.example/x"})
+    kinds = [type(channel) for channel in rules.receivers["ops"].channels]
+    assert kinds == [SlackApiConfig, EmailConfig]
 
 
 # Fields of the events in tests/data/samples/, as the ingest normalises them.
