@@ -85,6 +85,9 @@ def test_first_posts_then_new_in_group_edits_and_repeat_replies_in_thread(engine
         )
         # new_in_group edited the parent; the repeat refreshed it too.
         assert [(u["channel"], u["ts"]) for u in slack.updates] == [(channel, parent["ts"])] * 2
+        # The thread gets two short lines; the parent keeps the whole message, count updated.
+        assert not reply.get("blocks") and reply["text"].count("\n") == 1
+        assert "3 events" in str(slack.updates[-1]["blocks"])
     assert [row.status for row in rows(engine)] == ["sent", "sent", "sent"]
 
 
