@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from notifier.cli.common import settings_from_env
 from notifier.delivery.channel import Checked
 from notifier.delivery.directory import build_channel
-from notifier.delivery.outcome import Failed, Outcome, Refusal, Sent
+from notifier.delivery.outcome import Failed, Refusal, SendResult, Sent
 from notifier.delivery.transports import Transports
 from notifier.errors import UserError
 from notifier.rules.load import load_rules
@@ -99,7 +99,7 @@ _WORDS = {
 
 
 def _in_words(checked: Checked) -> str:
-    outcome: Outcome = checked.outcome
+    outcome: SendResult = checked.outcome
     assert not isinstance(outcome, Sent)
     words = _WORDS.get(outcome.refusal) if outcome.refusal else None
     if words is not None:

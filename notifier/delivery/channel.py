@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from notifier.delivery.outcome import Outcome, Paced
+from notifier.delivery.outcome import Paced, SendResult
 from notifier.digest.build import DigestReport
 from notifier.notices import Notice
 from notifier.render.context import RenderContext
@@ -20,7 +20,7 @@ class Checked:
     """What a self-check did (`slack test`, `email test`, doctor): its outcome, where it
     went, and who sent it (the bot's user name through the Web API; None for a webhook)."""
 
-    outcome: Outcome
+    outcome: SendResult
     where: str
     who: str | None = None
 

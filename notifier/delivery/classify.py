@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import aiosmtplib
 
-from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
+from notifier.delivery.outcome import Failed, Refusal, Retry, SendResult, Sent
 
 SLACK_TRANSIENT = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -19,7 +19,7 @@ _MAX_DETAIL = 200
 RATELIMITED, NO_ANSWER = Refusal.RATELIMITED.value, Refusal.NO_ANSWER.value
 
 
-def classify_slack_api(status: int, body: Any, headers: Mapping[str, str]) -> Outcome:
+def classify_slack_api(status: int, body: Any, headers: Mapping[str, str]) -> SendResult:
     """A Slack Web API answer: `ok: true` is sent; 429, 5xx and transient errors are retried."""
     if status == 429:
         return Retry(retry_after(headers), "slack: rate limited (429)", code=RATELIMITED)
@@ -38,7 +38,7 @@ def _text_or_none(value: Any) -> str | None:
     return str(value) if value is not None else None
 
 
-def classify_webhook(status: int, text: str, headers: Mapping[str, str]) -> Outcome:
+def classify_webhook(status: int, text: str, headers: Mapping[str, str]) -> SendResult:
     """A Slack incoming-webhook answer: `200 ok`, or a status and a short error word."""
     if 200 <= status < 300:
         return Sent(None)
@@ -62,7 +62,7 @@ def classify_transport_error(exc: BaseException) -> Retry:
     return Retry(None, reason, unknown=unknown, code=NO_ANSWER)
 
 
-def classify_smtp_error(exc: BaseException) -> Outcome:
+def classify_smtp_error(exc: BaseException) -> SendResult:
     """An aiosmtplib failure: 4xx and lost connections are retried, 5xx, auth and TLS fail."""
     tls = _tls_error(exc)
     if tls is not None:
@@ -85,7 +85,7 @@ def classify_smtp_error(exc: BaseException) -> Outcome:
     return Failed(f"SMTP error: {_detail(str(exc) or type(exc).__name__)}")
 
 
-def _by_smtp_code(code: int, message: str) -> Outcome:
+def _by_smtp_code(code: int, message: str) -> SendResult:
     reason = f"SMTP {code}: {_detail(message)}"
     return Retry(None, reason, code=str(code)) if 400 <= code < 500 else Failed(reason, str(code))
 
@@ -115,7 +115,7 @@ def _detail(text: str) -> str:
     return first_line[:_MAX_DETAIL]
 
 
-def redact(outcome: Outcome, *secrets: str | None) -> Outcome:
+def redact(outcome: SendResult, *secrets: str | None) -> SendResult:
     """The outcome with every secret in its reason replaced, whatever produced the reason."""
     if isinstance(outcome, Sent):
         return outcome

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from notifier.delivery.channel import Checked
-from notifier.delivery.outcome import Failed, Outcome, Paced
+from notifier.delivery.outcome import Failed, Paced, SendResult
 from notifier.delivery.smtp import SmtpConfig, security, send_email
 from notifier.delivery.transports import Transports
 from notifier.digest.build import DigestReport
@@ -68,7 +68,7 @@ class EmailChannel:
         outcome = await self._send(check_message(sender, self.config.to))
         return Checked(outcome, f"{smtp.host}:{smtp.port} ({security(smtp)})")
 
-    async def _send(self, message: EmailMessage) -> Outcome:
+    async def _send(self, message: EmailMessage) -> SendResult:
         smtp = self._t.smtp
         if not isinstance(smtp, SmtpConfig):
             return smtp

@@ -65,7 +65,8 @@ class Failed:
         return refusal(self.code)
 
 
-Outcome = Sent | Retry | Failed
+# What one call to Slack or an SMTP server led to (pipeline.suppress.Outcome is another idea).
+SendResult = Sent | Retry | Failed
 
 WAITING = "slack: waiting for this channel's turn (rate limit: 1 message/s or Retry-After)"
 
@@ -78,4 +79,4 @@ class Deferred:
     reason: str = WAITING
 
 
-Paced = Outcome | Deferred
+Paced = SendResult | Deferred

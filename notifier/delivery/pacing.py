@@ -16,7 +16,7 @@ from functools import partial
 
 from sqlalchemy import Engine
 
-from notifier.delivery.outcome import Deferred, Outcome, Paced, Retry
+from notifier.delivery.outcome import Deferred, Paced, Retry, SendResult
 from notifier.store.engine import run_for_loop
 from notifier.store.pacing import hold_until, take_turn
 
@@ -35,7 +35,7 @@ class Pacer:
         # Per channel: the turn sends were last deferred to, and how many were.
         self._queued: dict[str, tuple[datetime, int]] = {}
 
-    async def send(self, key: str, send: Callable[[], Awaitable[Outcome]]) -> Paced:
+    async def send(self, key: str, send: Callable[[], Awaitable[SendResult]]) -> Paced:
         async with self._locks.setdefault(key, asyncio.Lock()):
             now = self._clock()
             turn = await run_for_loop(self._engine, partial(self._take, key, now))

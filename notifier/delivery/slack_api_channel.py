@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from notifier.delivery.channel import Checked
 from notifier.delivery.message_refs import owner
-from notifier.delivery.outcome import Failed, Outcome, Paced, Refusal, Sent
+from notifier.delivery.outcome import Failed, Paced, Refusal, SendResult, Sent
 from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
 from notifier.delivery.slack_web_api import (
     bot_name,
@@ -102,7 +102,7 @@ class SlackApiChannel:
 
     async def _deliver(
         self, delivery: Delivery, payload: Payload, client: AsyncWebClient
-    ) -> Outcome:
+    ) -> SendResult:
         content = delivery.content
         if not isinstance(content, Notice) or content.reason == Reason.REPLAY:
             return await self._post_once(client, delivery, self.channel, payload)
@@ -118,7 +118,7 @@ class SlackApiChannel:
 
     async def _reply(
         self, client: AsyncWebClient, delivery: Delivery, ref: MessageRef, payload: Payload
-    ) -> Outcome:
+    ) -> SendResult:
         # The thread gets the two-line reply; the group's message is refreshed with the whole.
         reply = thread_reply(payload)
         outcome = await self._post_once(client, delivery, ref.channel, reply, parent=ref)
@@ -131,7 +131,7 @@ class SlackApiChannel:
 
     async def _post_new(
         self, client: AsyncWebClient, delivery: Delivery, notice: Notice, payload: Payload
-    ) -> Outcome:
+    ) -> SendResult:
         """A new message for the group's cycle, remembered so that later notices edit it."""
         outcome = await self._post_once(client, delivery, self.channel, payload)
         if isinstance(outcome, Sent) and outcome.ts and outcome.channel:
@@ -147,7 +147,7 @@ class SlackApiChannel:
         channel: str,
         payload: Payload,
         parent: MessageRef | None = None,
-    ) -> Outcome:
+    ) -> SendResult:
         """Posts (into `parent`'s thread, if given), unless an earlier try of this delivery
         whose outcome is unknown got through."""
         found = await self._first_try(client, delivery, channel, parent)
@@ -159,7 +159,7 @@ class SlackApiChannel:
 
     async def _first_try(
         self, client: AsyncWebClient, delivery: Delivery, channel: str, parent: MessageRef | None
-    ) -> Outcome | None:
+    ) -> SendResult | None:
         """The message an earlier, unrecorded try posted (found by its metadata), a Retry when
         Slack cannot answer now, or None: nothing found, or no way to look (at-least-once)."""
         if delivery.in_doubt_since is None:
@@ -189,7 +189,7 @@ class SlackApiChannel:
         client: AsyncWebClient,
         channel: str | None = None,
         metadata: dict[str, Any] | None = None,
-    ) -> Outcome:
+    ) -> SendResult:
         to = channel or self.channel
         send = partial(_post_body, client, to, thread_ts, metadata)
         outcome = await with_plain_fallback(send, payload)
@@ -197,7 +197,9 @@ class SlackApiChannel:
             await self._t.refs.learn(to, outcome.channel)
         return outcome
 
-    async def _update(self, client: AsyncWebClient, ref: MessageRef, payload: Payload) -> Outcome:
+    async def _update(
+        self, client: AsyncWebClient, ref: MessageRef, payload: Payload
+    ) -> SendResult:
         return await with_plain_fallback(partial(_update_body, client, ref), payload)
 
     async def _ref(self, delivery: Delivery, notice: Notice) -> MessageRef | None:
@@ -211,11 +213,11 @@ async def _post_body(
     thread_ts: str | None,
     metadata: dict[str, Any] | None,
     body: Payload,
-) -> Outcome:
+) -> SendResult:
     return await post_message(client, channel, body, thread_ts, metadata)
 
 
-async def _update_body(client: AsyncWebClient, ref: MessageRef, body: Payload) -> Outcome:
+async def _update_body(client: AsyncWebClient, ref: MessageRef, body: Payload) -> SendResult:
     return await update_message(client, ref.channel, ref.ts, body)
 
 

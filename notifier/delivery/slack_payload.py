@@ -7,13 +7,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from notifier.delivery.outcome import Failed, Outcome, Refusal
+from notifier.delivery.outcome import Failed, Refusal, SendResult
 from notifier.render.slack import plain_version
 
 log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
-Send = Callable[[Payload], Awaitable[Outcome]]
+Send = Callable[[Payload], Awaitable[SendResult]]
 
 
 def show_payload(payload: Payload) -> str:
@@ -22,7 +22,7 @@ def show_payload(payload: Payload) -> str:
     return json.dumps(payload, indent=2)
 
 
-async def with_plain_fallback(send: Send, payload: Payload) -> Outcome:
+async def with_plain_fallback(send: Send, payload: Payload) -> SendResult:
     """Sends `payload`; if Slack still refuses its blocks, sends it as plain text instead."""
     outcome = await send(payload)
     if isinstance(outcome, Failed) and outcome.refusal is Refusal.INVALID_BLOCKS:

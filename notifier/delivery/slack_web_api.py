@@ -18,7 +18,7 @@ from notifier.delivery.classify import (
     classify_webhook,
     redact,
 )
-from notifier.delivery.outcome import Outcome, Sent
+from notifier.delivery.outcome import SendResult, Sent
 
 SLACK_API_URL = "https://slack.com/api/"
 # Every call to Slack ends within this, answered or not (a retry, see result.py).
@@ -61,7 +61,7 @@ async def post_message(
     payload: dict[str, Any],
     thread_ts: str | None = None,
     metadata: dict[str, Any] | None = None,
-) -> Outcome:
+) -> SendResult:
     """`chat.postMessage`; a `thread_ts` makes it a reply in that message's thread."""
     call = client.chat_postMessage(
         channel=channel,
@@ -76,7 +76,7 @@ async def post_message(
 
 async def update_message(
     client: AsyncWebClient, channel: str, ts: str, payload: dict[str, Any]
-) -> Outcome:
+) -> SendResult:
     """`chat.update` of a message posted earlier; `channel` must be its ID, not its name
     (https://api.slack.com/methods/chat.update, slackapi/python-slack-sdk#696)."""
     call = client.chat_update(
@@ -92,7 +92,7 @@ async def find_posted(
     since: datetime,
     metadata: dict[str, Any],
     thread_ts: str | None = None,
-) -> Outcome | None:
+) -> SendResult | None:
     """The message posted since `since` that carries `metadata` (in the channel, or among the
     replies to `thread_ts`), as Sent; None when there is none; Failed when Slack will not say
     (no history scope: the caller posts, at-least-once)."""
@@ -121,7 +121,7 @@ def _carries(message: Any, metadata: dict[str, Any]) -> bool:
 
 async def _call(
     client: AsyncWebClient, call: Awaitable[AsyncSlackResponse]
-) -> tuple[Outcome, Mapping[str, Any]]:
+) -> tuple[SendResult, Mapping[str, Any]]:
     data: Any = {}
     try:
         response = await call
@@ -140,7 +140,7 @@ async def post_webhook(
     url: str,
     payload: dict[str, Any],
     timeout: float = TIMEOUT_SECONDS,
-) -> Outcome:
+) -> SendResult:
     """POST to an incoming webhook; its URL is a secret and never appears in the outcome."""
     try:
         limit = aiohttp.ClientTimeout(total=timeout)
@@ -152,7 +152,7 @@ async def post_webhook(
     return redact(outcome, url)
 
 
-async def bot_name(client: AsyncWebClient) -> Outcome | str:
+async def bot_name(client: AsyncWebClient) -> SendResult | str:
     """The bot's user name (`auth.test`), or why Slack refused the token."""
     outcome, data = await _call(client, client.auth_test())
     if not isinstance(outcome, Sent):

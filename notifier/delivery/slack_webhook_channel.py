@@ -6,7 +6,7 @@ from functools import partial
 from typing import Any
 
 from notifier.delivery.channel import Checked
-from notifier.delivery.outcome import Outcome, Paced
+from notifier.delivery.outcome import Paced, SendResult
 from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
 from notifier.delivery.slack_web_api import post_webhook
 from notifier.delivery.transports import Transports
@@ -58,9 +58,9 @@ class SlackWebhookChannel:
         outcome = await self._post_once({"text": TEST_TEXT})
         return Checked(outcome, f"the incoming webhook of receiver {self.receiver!r}")
 
-    async def _post(self, payload: Payload) -> Outcome:
+    async def _post(self, payload: Payload) -> SendResult:
         return await with_plain_fallback(self._post_once, payload)
 
-    async def _post_once(self, body: Payload) -> Outcome:
+    async def _post_once(self, body: Payload) -> SendResult:
         timeout = self._t.settings.slack_timeout
         return await post_webhook(self._t.http.get(), self._url, body, timeout)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import aiosmtplib
 
 from notifier.delivery.classify import classify_smtp_error, redact
-from notifier.delivery.outcome import Failed, Outcome, Refusal, Sent
+from notifier.delivery.outcome import Failed, Refusal, SendResult, Sent
 from notifier.errors import UserError
 from notifier.events import utcnow
 from notifier.render.email import DOMAIN
@@ -104,7 +104,7 @@ def _is_loopback(host: str) -> bool:
 
 async def send_email(
     config: SmtpConfig, message: EmailMessage, clock: Callable[[], datetime] = utcnow
-) -> Outcome:
+) -> SendResult:
     """Deliver one message within `config.timeout`; the outcome's reason never contains the
     SMTP password."""
     _stamp(message, clock())

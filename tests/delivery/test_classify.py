@@ -13,7 +13,7 @@ from notifier.delivery.classify import (
     classify_webhook,
     redact,
 )
-from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
+from notifier.delivery.outcome import Failed, Refusal, Retry, SendResult, Sent
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
     ],
 )
 def test_slack_api_answer_is_classified(
-    status: int, body: Any, headers: dict[str, str], expected: Outcome
+    status: int, body: Any, headers: dict[str, str], expected: SendResult
 ) -> None:
     assert classify_slack_api(status, body, headers) == expected
 
@@ -87,7 +87,7 @@ def test_slack_api_answer_is_classified(
     ],
 )
 def test_webhook_answer_is_classified(
-    status: int, text: str, headers: dict[str, str], expected: Outcome
+    status: int, text: str, headers: dict[str, str], expected: SendResult
 ) -> None:
     assert classify_webhook(status, text, headers) == expected
 
@@ -150,7 +150,7 @@ def tls_error_during_connect() -> BaseException:
         "no-starttls-fails",
     ],
 )
-def test_smtp_error_is_classified(exc: BaseException, expected: Outcome) -> None:
+def test_smtp_error_is_classified(exc: BaseException, expected: SendResult) -> None:
     assert classify_smtp_error(exc) == expected
 
 
@@ -166,7 +166,7 @@ def test_smtp_error_is_classified(exc: BaseException, expected: Outcome) -> None
     ids=["timeout-retries", "error-text-with-url-is-dropped"],
 )
 def test_transport_error_retries_without_the_exception_text(
-    exc: BaseException, expected: Outcome
+    exc: BaseException, expected: SendResult
 ) -> None:
     assert classify_transport_error(exc) == expected
 
@@ -209,7 +209,7 @@ def test_sent_keeps_the_channel_id_slack_answered_with() -> None:
     ],
 )
 def test_refusals_callers_act_on_or_explain_are_named_by_an_enum(
-    outcome: Outcome, refusal: str | None
+    outcome: SendResult, refusal: str | None
 ) -> None:
     assert isinstance(outcome, Failed)
     assert outcome.refusal is (Refusal[refusal] if refusal else None)
@@ -242,6 +242,6 @@ def test_transport_error_says_whether_the_request_may_have_arrived(
     ],
     ids=["slack-error-word", "slack-429", "webhook-word", "smtp-4xx", "smtp-5xx", "no-answer"],
 )
-def test_every_failure_carries_the_other_sides_code(outcome: Outcome, code: str) -> None:
+def test_every_failure_carries_the_other_sides_code(outcome: SendResult, code: str) -> None:
     assert not isinstance(outcome, Sent)
     assert outcome.code == code

@@ -10,7 +10,7 @@ import pytest
 from fakes.slack import FakeSlack
 from slack_sdk.web.async_client import AsyncWebClient
 
-from notifier.delivery.outcome import Failed, Outcome, Refusal, Retry, Sent
+from notifier.delivery.outcome import Failed, Refusal, Retry, SendResult, Sent
 from notifier.delivery.slack_web_api import (
     delivery_metadata,
     find_posted,
@@ -36,8 +36,8 @@ def with_client(
     return asyncio.run(run())
 
 
-def webhook(url: str, payload: dict[str, Any] = PAYLOAD, timeout: float = 10) -> Outcome:
-    async def run() -> Outcome:
+def webhook(url: str, payload: dict[str, Any] = PAYLOAD, timeout: float = 10) -> SendResult:
+    async def run() -> SendResult:
         async with aiohttp.ClientSession() as session:
             return await post_webhook(session, url, payload, timeout)
 
@@ -65,9 +65,9 @@ def test_post_message_returns_the_ts_and_channel_id_slack_assigned() -> None:
 
 
 def post_then(
-    then: Callable[[AsyncWebClient, Sent], Awaitable[Outcome | None]],
+    then: Callable[[AsyncWebClient, Sent], Awaitable[SendResult | None]],
 ) -> ApiCall:
-    async def call(client: AsyncWebClient) -> Outcome | None:
+    async def call(client: AsyncWebClient) -> SendResult | None:
         posted = await post_message(client, "#alerts", PAYLOAD)
         assert isinstance(posted, Sent) and posted.ts and posted.channel
         return await then(client, posted)
@@ -135,9 +135,9 @@ def find(metadata: dict[str, Any]) -> ApiCall:
 def test_a_post_is_found_again_by_its_metadata() -> None:
     with FakeSlack() as slack:
 
-        async def tagged_then_find(client: AsyncWebClient) -> Outcome | None:
+        async def tagged_then_find(client: AsyncWebClient) -> SendResult | None:
             await post_message(client, "#alerts", PAYLOAD, metadata=delivery_metadata(7))
-            found: Outcome | None = await find(delivery_metadata(7))(client)
+            found: SendResult | None = await find(delivery_metadata(7))(client)
             return found
 
         found = with_client(slack, tagged_then_find)
@@ -187,11 +187,11 @@ def test_slack_500_is_retried_then_the_message_goes_through() -> None:
 
 
 def test_unreachable_slack_is_retried() -> None:
-    async def call(session: aiohttp.ClientSession) -> Outcome:
+    async def call(session: aiohttp.ClientSession) -> SendResult:
         client = make_client("xoxb-x", session, f"http://127.0.0.1:{closed_port()}/api")
         return await post_message(client, "#alerts", PAYLOAD)
 
-    async def run() -> Outcome:
+    async def run() -> SendResult:
         async with aiohttp.ClientSession() as session:
             return await call(session)
 
@@ -211,7 +211,7 @@ def test_unreachable_slack_is_retried() -> None:
     ids=["200-sent", "400-fails", "403-fails", "404-fails", "410-fails", "500-retries"],
 )
 def test_webhook_answer_decides_the_outcome(
-    status: int | None, body: str | None, expected: Outcome
+    status: int | None, body: str | None, expected: SendResult
 ) -> None:
     with FakeSlack() as slack:
         if status is not None:
@@ -286,7 +286,7 @@ def test_a_reply_is_found_again_among_its_threads_replies_only() -> None:
     metadata = delivery_metadata(8)
     with FakeSlack() as slack:
 
-        async def reply_then_find(client: AsyncWebClient, sent: Sent) -> Outcome | None:
+        async def reply_then_find(client: AsyncWebClient, sent: Sent) -> SendResult | None:
             channel, ts = str(sent.channel), str(sent.ts)
             await post_message(client, channel, PAYLOAD, thread_ts=ts, metadata=metadata)
             in_channel = await find_posted(client, channel, AN_HOUR_AGO, metadata)

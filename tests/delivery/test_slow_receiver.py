@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from notifier.delivery import Deliverer
 from notifier.delivery.console_channel import ConsoleChannel
 from notifier.delivery.directory import Directory, ReceiverChannels
-from notifier.delivery.outcome import Outcome
+from notifier.delivery.outcome import SendResult
 from notifier.delivery.transports import Transports
 from notifier.events import Event
 from notifier.pipeline.process import Pipeline
@@ -131,7 +131,7 @@ def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) 
 class Hangs(ConsoleChannel):
     """A channel whose sends never end."""
 
-    async def send(self, delivery: Delivery, message: str) -> Outcome:
+    async def send(self, delivery: Delivery, message: str) -> SendResult:
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
 

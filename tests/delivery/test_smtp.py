@@ -15,7 +15,7 @@ from fakes.smtp import Inbox as SmtpInbox
 from fakes.smtp import slow_smtp_server, smtp_server
 
 from notifier.delivery.email_channel import check_message
-from notifier.delivery.outcome import Failed, Outcome, Retry, Sent
+from notifier.delivery.outcome import Failed, Retry, SendResult, Sent
 from notifier.delivery.smtp import SmtpConfig, parse_smtp_url, send_email
 from notifier.digest.build import DigestReport
 from notifier.digest.email import render_digest_email
@@ -77,8 +77,8 @@ def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-def send(config: SmtpConfig, message: EmailMessage | None = None) -> Outcome:
-    async def send_then_let_connections_close() -> Outcome:
+def send(config: SmtpConfig, message: EmailMessage | None = None) -> SendResult:
+    async def send_then_let_connections_close() -> SendResult:
         outcome = await send_email(config, message or make_message(), lambda: SENT_AT)
         # A TLS connection closes after a close_notify exchange that outlives the send; a loop
         # stopped before it leaves the socket to a later garbage collection, whose
@@ -135,7 +135,7 @@ def test_refused_connection_is_retried() -> None:
 
 
 def test_server_that_never_answers_is_retried_within_the_timeout() -> None:
-    async def silent_server_then_send() -> Outcome:
+    async def silent_server_then_send() -> SendResult:
         hung_up = asyncio.Event()
 
         async def never_greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -158,7 +158,7 @@ def test_server_that_never_answers_is_retried_within_the_timeout() -> None:
 
 
 def test_server_slow_at_every_reply_is_cut_off_at_the_total_timeout() -> None:
-    async def send_slowly() -> Outcome:
+    async def send_slowly() -> SendResult:
         async with slow_smtp_server(delay=0.2) as port:
             config = SmtpConfig("127.0.0.1", port, start_tls=False, timeout=0.5)
             return await send_email(config, make_message())
