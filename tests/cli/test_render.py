@@ -19,6 +19,9 @@ slack = { channel = "#alerts" }
 email = { to = ["ops@example.com"], subject_prefix = "[twilio]" }
 [receivers.local]
 console = {}
+[receivers.both]
+slack = { channel = "#alerts" }
+console = {}
 """
 SAMPLES = {
     "docs-11200": DOCS_CURL,
@@ -157,14 +160,24 @@ def test_without_receiver_all_three_forms_are_printed(
     ]
 
 
+def test_a_receiver_with_two_channels_prints_each_under_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["render", "--event", body_file(tmp_path, REAL_30007), "--receiver", "both"]) == 0
+    out = capsys.readouterr().out
+    titles = [line for line in out.splitlines() if line.startswith("=====")]
+    assert titles == ["===== both: slack:#alerts =====", "===== both: console ====="]
+    assert '"blocks": [' in out and "== ERROR 30007" in out
+
+
 def test_unknown_receiver_is_named_with_the_known_ones(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["render", "--event", body_file(tmp_path, REAL_30007), "--receiver", "opz"]) == 1
     err = capsys.readouterr().err
     assert (
-        err
-        == "notifier: error: --receiver: no receiver 'opz' in the rules (known: local, mail, ops)\n"
+        err == "notifier: error: --receiver: no receiver 'opz' in the rules "
+        "(known: both, local, mail, ops)\n"
     )
 
 
