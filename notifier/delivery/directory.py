@@ -43,7 +43,10 @@ def build_channel(config: ChannelConfig, receiver: str, transports: Transports) 
 
 
 def render_context(rules: Rules) -> RenderContext:
-    return RenderContext(ZoneInfo(rules.settings.timezone), dict(rules.settings.accounts))
+    intervals = {route.name: route.timing.group_interval for route in rules.routes}
+    return RenderContext(
+        ZoneInfo(rules.settings.timezone), dict(rules.settings.accounts), group_intervals=intervals
+    )
 
 
 @dataclass(frozen=True)
