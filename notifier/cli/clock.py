@@ -19,8 +19,8 @@ def add_parser(subparsers: Any) -> None:
         "clock",
         help="run the digest scheduler alone",
         description=(
-            "Send each [[digests]] entry on its schedule, exactly once per period even when "
-            "several clocks run; then start `serve` with its clock off."
+            "Queue each [[digests]] entry in the outbox on its schedule, exactly once per period "
+            "even when several clocks run; workers send it. Then start `serve` with its clock off."
         ),
     )
     parser.set_defaults(run=run)
