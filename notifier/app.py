@@ -81,7 +81,7 @@ class Runtime:
         rules = self.current_rules
         pipeline = Pipeline(rules, self.catalog, self.metrics)
         self.transports = Transports.start(self.settings, self.engine, utcnow)
-        directory = LiveDirectory(rules, self.transports)
+        directory = LiveDirectory(rules, self.transports, self.catalog)
         deliverer = Deliverer(self.engine, directory, utcnow, metrics=self.metrics)
         return Worker(self.engine, pipeline, deliverer)
 

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from notifier.enrich import enrich
 from notifier.events import Event
 from notifier.notices import Notice, Reason
+from notifier.render.block_kit import render_slack, thread_reply
 from notifier.render.context import RenderContext
 from notifier.render.email import render_email
-from notifier.render.slack import render_slack, thread_reply
 from notifier.twilio.catalog import bundled_catalog
 from notifier.twilio.sids import resource_type
 

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     rules = load_rules(settings.rules_file)
     catalog = Catalog(load_initial(settings.error_codes_file))
     event = enrich(event_from_file(Path(args.event)), catalog, rules.settings.accounts)
-    ctx = render_context(rules)
+    ctx = render_context(rules, catalog)
     name = args.receiver or ROUTE
     configs = SAMPLES if args.receiver is None else _configs(rules, args.receiver)
     transports = Transports.start(settings, create_engine("sqlite://"))  # nothing is sent

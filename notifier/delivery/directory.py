@@ -4,7 +4,7 @@ configuration type to its implementation, and the lanes channels share."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from notifier.rules.model import (
     SlackApiConfig,
     SlackWebhookConfig,
 )
+from notifier.twilio.catalog import Catalog
 
 AnyChannel = Channel[Any]
 # (receiver, channel key): one channel of one receiver, as the outbox names it; a key of None
@@ -42,11 +43,14 @@ def build_channel(config: ChannelConfig, receiver: str, transports: Transports) 
     return KINDS[type(config)](config, receiver, transports)
 
 
-def render_context(rules: Rules) -> RenderContext:
+def render_context(rules: Rules, catalog: Catalog | None = None) -> RenderContext:
+    """What renderers need beyond the notice; `catalog`: the process's (TWILIO_ERROR_CODES_FILE
+    or a refreshed copy), else the bundled one."""
     intervals = {route.name: route.timing.group_interval for route in rules.routes}
-    return RenderContext(
+    ctx = RenderContext(
         ZoneInfo(rules.settings.timezone), dict(rules.settings.accounts), group_intervals=intervals
     )
+    return ctx if catalog is None else replace(ctx, catalog=catalog)
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,11 @@ class ReceiverChannels:
 class Directory:
     """`directory(name)`: the receiver's channels, or None when the rules have no such receiver."""
 
-    def __init__(self, rules: Rules, transports: Transports) -> None:
+    def __init__(
+        self, rules: Rules, transports: Transports, catalog: Catalog | None = None
+    ) -> None:
         self.rules = rules
-        ctx = render_context(rules)
+        ctx = render_context(rules, catalog)
         built = {name: _build(receiver, transports) for name, receiver in rules.receivers.items()}
         lanes = _lanes(built)
         self._receivers = {
@@ -98,15 +104,18 @@ def _lanes(built: Mapping[str, Mapping[str, AnyChannel]]) -> dict[str, tuple[Tar
 class LiveDirectory:
     """The Directory of the rules in force: rebuilt only when they are reloaded."""
 
-    def __init__(self, rules: Callable[[], Rules], transports: Transports) -> None:
+    def __init__(
+        self, rules: Callable[[], Rules], transports: Transports, catalog: Catalog | None = None
+    ) -> None:
         self._rules = rules
         self.transports = transports
+        self._catalog = catalog
         self._directory: Directory | None = None
 
     def current(self) -> Directory:
         rules = self._rules()
         if self._directory is None or self._directory.rules is not rules:
-            self._directory = Directory(rules, self.transports)
+            self._directory = Directory(rules, self.transports, self._catalog)
         return self._directory
 
     def __call__(self, name: str) -> ReceiverChannels | None:

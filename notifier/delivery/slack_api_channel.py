@@ -28,11 +28,11 @@ from notifier.delivery.slack_web_api import (
     update_message,
 )
 from notifier.delivery.transports import Transports
+from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import DigestReport
-from notifier.digest.slack import render_digest_slack
 from notifier.notices import Notice, Reason
+from notifier.render.block_kit import render_slack, render_storm_summary, thread_reply
 from notifier.render.context import RenderContext
-from notifier.render.slack import render_slack, render_storm_summary, thread_reply
 from notifier.rules.model import SlackApiConfig
 from notifier.store.outbox import Delivery
 from notifier.store.refs import MessageRef

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notifier.delivery.outcome import Failed, Refusal, SendResult
-from notifier.render.slack import plain_version
+from notifier.render.block_kit import plain_version
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from notifier.delivery.outcome import Paced, SendResult
 from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
 from notifier.delivery.slack_web_api import post_webhook
 from notifier.delivery.transports import Transports
+from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import DigestReport
-from notifier.digest.slack import render_digest_slack
 from notifier.notices import Notice
+from notifier.render.block_kit import render_slack, render_storm_summary
 from notifier.render.context import RenderContext
-from notifier.render.slack import render_slack, render_storm_summary
 from notifier.rules.model import SlackWebhookConfig
 from notifier.store.outbox import Delivery
 

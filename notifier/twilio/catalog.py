@@ -97,6 +97,7 @@ def load_file(path: Path) -> dict[str, ErrorCode]:
         raise ValueError(f"{str(path)!r} cannot be read: {error}") from None
 
 
+@functools.cache
 def load_bundled() -> dict[str, ErrorCode]:
     """The catalog shipped inside the package (see data/README.md for its source and date)."""
     return parse_catalog(json.loads(BUNDLED.read_text(encoding="utf-8")))

@@ -10,7 +10,7 @@ from fakes.samples import CREDIT_OVERDRAFT, DAILY_THRESHOLD, DOCS_CURL, REAL_300
 
 from notifier.cli import main
 from notifier.events import Event
-from notifier.render.slack import MAX_BLOCKS, MAX_FIELDS, MAX_HEADER, MAX_SECTION
+from notifier.render.block_kit import MAX_BLOCKS, MAX_FIELDS, MAX_HEADER, MAX_SECTION
 
 RULES = """
 [receivers.ops]
@@ -222,3 +222,16 @@ def test_events_json_output_of_several_events_exits_1_saying_one_is_expected(
     assert captured.err.startswith(
         f"notifier: error: {path}: one event is expected, the file holds 2"
     )
+
+
+def test_what_to_try_comes_from_the_configured_catalog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes = tmp_path / "codes.json"
+    entry = {"code": 11200, "message": "Own words", "causes": "* A cause only this copy has"}
+    codes.write_text(json.dumps([entry]), encoding="utf-8")
+    monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(codes))
+
+    message = render_slack(capsys, hostile_event_file(tmp_path))
+
+    assert any("A cause only this copy has" in text for text in texts(message))

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from fakes.digests import at
 
+from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery
 from notifier.digest.email import render_digest_email
 from notifier.digest.facts import MAX_VALUE, code_facts
 from notifier.digest.render import render_text, trend
-from notifier.digest.slack import render_digest_slack
 from notifier.render.context import RenderContext
 
 BERLIN = RenderContext(ZoneInfo("Europe/Berlin"), {"ACa": "production"})

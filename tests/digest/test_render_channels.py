@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 from fakes.digests import at
 
+from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
 from notifier.digest.email import render_digest_email
 from notifier.digest.render import CONSOLE_URL
-from notifier.digest.slack import render_digest_slack
+from notifier.render.block_kit import MAX_BLOCKS, MAX_HEADER, MAX_SECTION
 from notifier.render.context import RenderContext
-from notifier.render.slack import MAX_BLOCKS, MAX_HEADER, MAX_SECTION
 
 BERLIN = RenderContext(ZoneInfo("Europe/Berlin"), {"ACa": "production"})
 HOSTILE = "<!channel> & <b>bold</b>\r\nBcc: victim@example.com"

@@ -6,9 +6,7 @@ from typing import Any
 
 from notifier.digest import facts as d
 from notifier.digest.build import DigestReport
-from notifier.render.context import RenderContext
-from notifier.render.escape import mrkdwn, mrkdwn_truncated, safe_url
-from notifier.render.slack import (
+from notifier.render.block_kit import (
     MAX_BLOCKS,
     MAX_FALLBACK,
     Block,
@@ -17,6 +15,8 @@ from notifier.render.slack import (
     fit,
     header_block,
 )
+from notifier.render.context import RenderContext
+from notifier.render.escape import mrkdwn, mrkdwn_truncated, safe_url
 
 
 def render_digest_slack(report: DigestReport, ctx: RenderContext) -> dict[str, Any]:

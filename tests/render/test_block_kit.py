@@ -11,12 +11,17 @@ from fakes.slack import block_kit_errors
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
-from notifier.digest.slack import render_digest_slack
 from notifier.events import Event
 from notifier.notices import Notice, Reason
+from notifier.render.block_kit import (
+    plain_version,
+    render_slack,
+    render_storm_summary,
+    thread_reply,
+)
 from notifier.render.context import RenderContext
-from notifier.render.slack import plain_version, render_slack, render_storm_summary, thread_reply
 from notifier.twilio.catalog import Catalog, ErrorCode
 
 AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
