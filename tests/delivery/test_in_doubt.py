@@ -6,7 +6,8 @@ from unittest.mock import ANY
 
 import aiohttp
 from fakes import delivery
-from fakes.delivery import NOW, Clock, notice, queue, run, slack_settings
+from fakes.delivery import NOW, Clock, queue, run, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
@@ -47,9 +48,9 @@ def test_a_post_whose_worker_died_mid_send_is_found_and_not_posted_again(engine:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("earlier"))  # the channel's ID is known from an earlier post
+        queue(engine, make_notice("earlier"))  # the channel's ID is known from an earlier post
         await deliverer.run_once()
-        queue(engine, notice("crashed"), notice("crashed", reason=Reason.NEW_IN_GROUP))
+        queue(engine, make_notice("crashed"), make_notice("crashed", reason=Reason.NEW_IN_GROUP))
         await die_mid_send(engine, slack)
         clock.now = NOW + LEASE + timedelta(seconds=1)  # its lease runs out
         await deliverer.run_once()
@@ -72,9 +73,9 @@ def test_without_the_history_scope_a_post_in_doubt_is_sent_again(engine: Engine)
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("earlier"))
+        queue(engine, make_notice("earlier"))
         await deliverer.run_once()
-        queue(engine, notice("crashed"))
+        queue(engine, make_notice("crashed"))
         await die_mid_send(engine, slack)
         clock.now = NOW + LEASE + timedelta(seconds=1)
         await deliverer.run_once()
@@ -91,10 +92,10 @@ def test_a_post_that_timed_out_is_looked_for_before_it_is_posted_again(engine: E
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("earlier"))
+        queue(engine, make_notice("earlier"))
         await deliverer.run_once()
         clock.now += timedelta(seconds=1)
-        queue(engine, notice("slow"), at=clock.now)
+        queue(engine, make_notice("slow"), at=clock.now)
         slack.hang()
         await deliverer.run_once()  # gives up after the timeout
         [_, slow] = rows(engine)
@@ -114,9 +115,9 @@ def test_a_thread_reply_whose_worker_died_is_found_in_the_thread(engine: Engine)
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("g"))
+        queue(engine, make_notice("g"))
         await deliverer.run_once()
-        queue(engine, notice("g", reason=Reason.REPEAT))
+        queue(engine, make_notice("g", reason=Reason.REPEAT))
         await die_mid_send(engine, slack, parent=slack.messages[0])
         clock.now = NOW + LEASE + timedelta(seconds=1)
         await deliverer.run_once()

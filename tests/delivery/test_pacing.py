@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 from fakes import delivery
-from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, slack_settings
+from fakes.delivery import NOW, Clock, make_deliverer, queue, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
@@ -64,10 +65,10 @@ def test_second_message_to_a_channel_in_the_same_second_waits_one_second(engine:
 
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
         worker = make_worker()
-        queue(engine, notice("a"), notice("b"))
+        queue(engine, make_notice("a"), make_notice("b"))
         for step in (0.0, 0.5, 0.5):
             clock.now += timedelta(seconds=step)
-            queue(engine, notice(f"late {clock.now}"), at=clock.now)  # due, but not its turn
+            queue(engine, make_notice(f"late {clock.now}"), at=clock.now)  # due, but not its turn
             await worker.run_once()
             seen.append(len(slack.requests))
 
@@ -83,7 +84,7 @@ def test_two_workers_share_the_pace_of_a_channel(engine: Engine) -> None:
 
     async def scenario(make_worker: Callable[..., Deliverer]) -> None:
         first, second = make_worker(batch_size=1), make_worker(batch_size=1)
-        queue(engine, notice("a"), notice("b"))
+        queue(engine, make_notice("a"), make_notice("b"))
         assert await asyncio.gather(first.run_once(), second.run_once()) == [1, 1]
 
     with FakeSlack() as slack:
@@ -97,13 +98,13 @@ def test_429_holds_the_channel_for_every_worker_until_retry_after(engine: Engine
     clock = Clock()
 
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
-        queue(engine, notice("a"))
+        queue(engine, make_notice("a"))
         await make_worker().run_once()
         assert [r.status for r in slack.requests] == [429]
         slack.rate_limit(0, channel="#alerts")  # Slack has forgotten; the store has not
         for seconds in (10, 29):
             clock.now = NOW + timedelta(seconds=seconds)
-            queue(engine, notice(f"at {seconds}"), at=clock.now)
+            queue(engine, make_notice(f"at {seconds}"), at=clock.now)
             await make_worker().run_once()  # a fresh (restarted) worker each time
             assert len(slack.requests) == 1
         clock.now = NOW + timedelta(seconds=30)
@@ -120,7 +121,7 @@ def test_a_rate_limited_channel_does_not_hold_up_another(engine: Engine) -> None
 
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
         worker = make_worker()
-        queue(engine, notice("a"), notice("b", "other"))
+        queue(engine, make_notice("a"), make_notice("b", "other"))
         await worker.run_once()
 
     with FakeSlack() as slack:
@@ -134,7 +135,7 @@ def test_waiting_for_the_channels_turn_counts_as_deferred_not_retry(engine: Engi
     clock, metrics = Clock(), Metrics()
 
     async def scenario(make_worker: Callable[..., Deliverer]) -> None:
-        queue(engine, notice("a"), notice("b"))
+        queue(engine, make_notice("a"), make_notice("b"))
         await make_worker(metrics=metrics).run_once()
 
     with FakeSlack() as slack:
@@ -173,7 +174,7 @@ def test_waiting_for_the_channels_turn_uses_up_no_attempt(engine: Engine) -> Non
 
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
         worker = make_worker()
-        queue(engine, notice("a"))
+        queue(engine, make_notice("a"))
         for _ in range(40):  # more turns missed than MAX_ATTEMPTS
             with engine.begin() as conn:
                 hold_until(conn, "api:#alerts", clock.now + 10 * SECOND)
@@ -191,7 +192,7 @@ def test_waiting_for_the_channels_turn_uses_up_no_attempt(engine: Engine) -> Non
 
 def test_deliveries_waiting_on_one_channel_come_due_one_second_apart(engine: Engine) -> None:
     async def scenario(make_worker: Callable[[], Deliverer]) -> None:
-        queue(engine, *(notice(f"group {i}") for i in range(4)))
+        queue(engine, *(make_notice(f"group {i}") for i in range(4)))
         await make_worker().run_once()
 
     with FakeSlack() as slack:

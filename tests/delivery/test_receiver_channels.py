@@ -4,7 +4,8 @@ from typing import Any
 
 from fakes import delivery
 from fakes.bot import free_port
-from fakes.delivery import Clock, notice, queue, run, slack_settings
+from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
@@ -33,7 +34,7 @@ def test_one_notice_to_a_receiver_with_three_channels_reaches_each_once(engine: 
     inbox = Inbox()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("webhooks|11200", "ops"), rules=delivery.rules_of(OPS))
+        queue(engine, make_notice("webhooks|11200", "ops"), rules=delivery.rules_of(OPS))
         await deliverer.run_once()
 
     with FakeSlack() as slack, smtp_server(inbox) as port:
@@ -50,7 +51,7 @@ def test_one_notice_to_a_receiver_with_three_channels_reaches_each_once(engine: 
 
 def test_a_failing_channel_is_retried_alone_while_the_others_are_sent(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("webhooks|11200", "ops"), rules=delivery.rules_of(OPS))
+        queue(engine, make_notice("webhooks|11200", "ops"), rules=delivery.rules_of(OPS))
         await deliverer.run_once()
 
     with FakeSlack() as slack:
@@ -65,10 +66,10 @@ def test_each_slack_channel_of_a_receiver_edits_its_own_message(engine: Engine) 
     rules = delivery.rules_of(Receiver("ops", (SlackApiConfig("#a"), SlackApiConfig("#b"))))
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("g", "ops"), rules=rules)
+        queue(engine, make_notice("g", "ops"), rules=rules)
         await deliverer.run_once()
         clock.now = clock.now.replace(second=2)
-        queue(engine, notice("g", "ops", reason=Reason.NEW_IN_GROUP), rules=rules)
+        queue(engine, make_notice("g", "ops", reason=Reason.NEW_IN_GROUP), rules=rules)
         await deliverer.run_once()
 
     with FakeSlack() as slack:

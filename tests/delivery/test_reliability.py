@@ -7,7 +7,8 @@ from typing import Any
 
 from fakes import delivery
 from fakes.bot import free_port
-from fakes.delivery import NOW, Clock, make_deliverer, notice, queue, run, slack_settings
+from fakes.delivery import NOW, Clock, make_deliverer, queue, run, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
@@ -38,7 +39,7 @@ def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(
     groups = [f"webhooks|11200|PN{i}" for i in range(4)]
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, *(notice(group) for group in groups))
+        queue(engine, *(make_notice(group) for group in groups))
         while clock.now < NOW + timedelta(minutes=20):
             if clock.now >= NOW + timedelta(minutes=5):
                 slack.fail_next(0)  # Slack is back
@@ -68,7 +69,7 @@ def test_smtp_refused_is_retried_with_backoff_while_slack_gets_the_notice_at_onc
     waits: list[float] = []
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("webhooks|11200", "slack", "mail"))
+        queue(engine, make_notice("webhooks|11200", "slack", "mail"))
         for _ in range(3):  # nothing listens on the SMTP port
             await deliverer.run_once()
             assert len(slack.messages) == 1
@@ -99,7 +100,7 @@ def test_two_workers_in_two_threads_share_one_outbox_and_send_each_delivery_once
     clock = Clock()
     names = [f"r{i}" for i in range(200)]
     rules = delivery.rules_of(*(delivery.slack(name, f"#{name}") for name in names))
-    queue(engine, *(notice(f"group-{name}", name) for name in names))
+    queue(engine, *(make_notice(f"group-{name}", name) for name in names))
     claimed: list[int] = []
 
     def worker(settings: Settings) -> None:

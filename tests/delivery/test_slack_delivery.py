@@ -1,12 +1,13 @@
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fakes import delivery
 from fakes.delivery import NOW, Clock, queue, slack_settings
+from fakes.events import make_event
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
@@ -14,16 +15,12 @@ from notifier.delivery import Deliverer
 from notifier.delivery.directory import build_channel
 from notifier.delivery.outcome import Paced, Sent
 from notifier.delivery.transports import Transports
-from notifier.notices import Notice, Reason
+from notifier.notices import Reason
 from notifier.rules.model import ChannelConfig, Rules, SlackApiConfig, SlackWebhookConfig
 from notifier.store.outbox import Delivery, DigestMessage
 from notifier.store.schema import notifications
 
 TOKEN = "xoxb-1234-very-secret-token"
-
-
-def notice(reason: Reason, group: str = "webhooks|11200", count: int = 1) -> Notice:
-    return delivery.notice(group, reason=reason, count=count)
 
 
 def rules(**config: str) -> Rules:
@@ -62,13 +59,13 @@ def test_first_posts_then_new_in_group_edits_and_repeat_replies_in_thread(engine
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST), at=clock.now)
+        queue(engine, make_notice(), at=clock.now)
         assert await deliverer.run_once() == 1
         clock.now += timedelta(seconds=1)
-        queue(engine, notice(Reason.NEW_IN_GROUP, count=2), at=clock.now)
+        queue(engine, make_notice(reason=Reason.NEW_IN_GROUP, count=2), at=clock.now)
         assert await deliverer.run_once() == 1
         clock.now += timedelta(seconds=1)
-        queue(engine, notice(Reason.REPEAT, count=3), at=clock.now)
+        queue(engine, make_notice(reason=Reason.REPEAT, count=3), at=clock.now)
         assert await deliverer.run_once() == 1
 
     with FakeSlack(token=TOKEN) as slack:
@@ -97,7 +94,7 @@ def test_first_and_new_in_group_in_one_batch_edit_the_message_just_posted(
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST), notice(Reason.NEW_IN_GROUP, count=2))
+        queue(engine, make_notice(), make_notice(reason=Reason.NEW_IN_GROUP, count=2))
         assert await deliverer.run_once() == 2
         await settle(deliverer, clock)
 
@@ -109,7 +106,7 @@ def test_first_and_new_in_group_in_one_batch_edit_the_message_just_posted(
 
 def test_new_in_group_without_a_known_message_posts_one(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        queue(engine, make_notice(reason=Reason.NEW_IN_GROUP, count=2))
         await deliverer.run_once()
 
     with FakeSlack(token=TOKEN) as slack:
@@ -121,9 +118,9 @@ def test_a_new_cycle_and_a_replay_post_new_messages(engine: Engine) -> None:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
-        queue(engine, notice(Reason.FIRST), cycle=2)
-        queue(engine, notice(Reason.REPLAY))
+        queue(engine, make_notice())
+        queue(engine, make_notice(), cycle=2)
+        queue(engine, make_notice(reason=Reason.REPLAY))
         await settle(deliverer, clock)
 
     with FakeSlack(token=TOKEN) as slack:
@@ -135,7 +132,7 @@ def test_429_defers_the_delivery_and_holds_back_the_channel(engine: Engine) -> N
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST, "a"), notice(Reason.FIRST, "b"))
+        queue(engine, make_notice("a"), make_notice("b"))
         assert await deliverer.run_once() == 2
         assert await deliverer.run_once() == 0  # nothing is due yet
 
@@ -155,7 +152,7 @@ def test_500_is_retried_and_then_delivered_exactly_once(engine: Engine) -> None:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
+        queue(engine, make_notice())
         await deliverer.run_once()
         assert rows(engine)[0].status == "pending"
         clock.now += timedelta(hours=1)
@@ -173,7 +170,7 @@ def test_500_is_retried_and_then_delivered_exactly_once(engine: Engine) -> None:
 
 def test_channel_not_found_fails_with_that_reason(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
+        queue(engine, make_notice())
         await deliverer.run_once()
 
     with FakeSlack(token=TOKEN) as slack:
@@ -187,11 +184,11 @@ def test_the_token_never_appears_in_last_error(engine: Engine) -> None:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST, "a"))
+        queue(engine, make_notice("a"))
         await deliverer.run_once()
         slack.error(None)
         slack.fail_next(1, status=500, body=f"oops {TOKEN}")
-        queue(engine, notice(Reason.FIRST, "b"))
+        queue(engine, make_notice("b"))
         clock.now += timedelta(seconds=1)  # the channel's next turn
         await deliverer.run_once()
 
@@ -204,7 +201,7 @@ def test_the_token_never_appears_in_last_error(engine: Engine) -> None:
 
 def test_missing_bot_token_fails_clearly(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
+        queue(engine, make_notice())
         await deliverer.run_once()
 
     with FakeSlack(token="") as slack:
@@ -218,10 +215,10 @@ def test_webhook_receiver_always_posts(engine: Engine) -> None:
     clock = Clock()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice(Reason.FIRST))
-        queue(engine, notice(Reason.NEW_IN_GROUP, count=2))
+        queue(engine, make_notice())
+        queue(engine, make_notice(reason=Reason.NEW_IN_GROUP, count=2))
         await settle(deliverer, clock)
-        queue(engine, notice(Reason.REPEAT, count=3), at=clock.now)
+        queue(engine, make_notice(reason=Reason.REPEAT, count=3), at=clock.now)
         await settle(deliverer, clock)
 
     with FakeSlack(token=TOKEN) as slack:
@@ -232,10 +229,10 @@ def test_webhook_receiver_always_posts(engine: Engine) -> None:
 
 
 def test_an_alert_with_a_huge_sid_is_delivered_within_slacks_limits(engine: Engine) -> None:
-    event = notice(Reason.FIRST).event._replace(error_code="1" * 4_000, message="&" * 9_000)
+    event = make_event(error_code="1" * 4_000, message="&" * 9_000)
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, replace(notice(Reason.FIRST), event=event))
+        queue(engine, make_notice(event=event))
         await deliverer.run_once()
 
     with FakeSlack(token=TOKEN) as slack:

@@ -5,7 +5,8 @@ import time
 from datetime import UTC, datetime
 
 from fakes import delivery
-from fakes.delivery import Clock, notice, queue, run, slack_settings
+from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
@@ -72,9 +73,9 @@ def test_email_is_sent_and_recorded_while_slack_hangs(engine: Engine) -> None:
     inbox = Inbox()
 
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, notice("voice", "slack"))
+        queue(engine, make_notice("voice", "slack"))
         await deliverer.start_once()  # the Slack post hangs
-        queue(engine, notice("sms", "mail"))
+        queue(engine, make_notice("sms", "mail"))
         await deliverer.start_once()
         waited = await until(lambda: statuses(engine).get("mail") == "sent")
         assert waited < 2 and len(inbox.messages) == 1
@@ -147,7 +148,7 @@ def test_a_send_that_overruns_the_job_timeout_is_retried_and_checked_before_rese
     hanging = ReceiverChannels("slack", {"console": hangs}, RenderContext(), {})
     clock = Clock()
     deliverer = Deliverer(engine, lambda _receiver: hanging, clock, job_timeout=0.2)
-    queue(engine, notice("voice", "slack"))
+    queue(engine, make_notice("voice", "slack"))
     started = time.monotonic()
     assert asyncio.run(deliverer.run_once()) == 1
     assert time.monotonic() - started < 2

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from fakes.bot import free_port
+from fakes.events import make_event
+from fakes.notices import make_notice
 from fakes.smtp import Inbox as SmtpInbox
 from fakes.smtp import slow_smtp_server, smtp_server
 
@@ -20,8 +22,7 @@ from notifier.delivery.smtp import SmtpConfig, parse_smtp_url, send_email
 from notifier.digest.build import DigestReport
 from notifier.digest.email import render_digest_email
 from notifier.errors import UserError
-from notifier.events import Event
-from notifier.notices import Notice, Reason
+from notifier.notices import Reason
 from notifier.render.context import RenderContext
 from notifier.render.email import build_message, render_email
 
@@ -29,14 +30,10 @@ PASSWORD = "p4ss-w0rd-secret"
 SENT_AT = datetime(2024, 5, 1, 12, 0, 30, tzinfo=UTC)
 
 
-def make_notice(reason: Reason = Reason.FIRST) -> Notice:
-    at = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    event = Event(source="debugger", time=at, error_code="11200", message="<b>x</b>\r\nBcc: a@b")
-    return Notice("webhooks", "webhooks|11200", reason, event, 3, at, at, ("mail",))
-
-
 def make_message(reason: Reason = Reason.FIRST) -> EmailMessage:
-    rendered = render_email(make_notice(reason), RenderContext(), "[twilio]")
+    event = make_event(SENT_AT.replace(second=0), message="<b>x</b>\r\nBcc: a@b")
+    notice = make_notice("webhooks|11200", "mail", reason=reason, event=event, count=3)
+    rendered = render_email(notice, RenderContext(), "[twilio]")
     return build_message(rendered, "bot@example.com", ["ops@example.com"])
 
 

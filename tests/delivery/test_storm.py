@@ -3,7 +3,8 @@ from datetime import timedelta
 from typing import Any
 
 from fakes import delivery
-from fakes.delivery import Clock, notice, queue, slack_settings
+from fakes.delivery import Clock, queue, slack_settings
+from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select
 
@@ -15,7 +16,7 @@ from notifier.store.schema import notifications
 
 
 def storm(count: int, receiver: str = "slack") -> list[Notice]:
-    return [notice(f"webhooks|11200|PN{i:04d}", receiver) for i in range(count)]
+    return [make_notice(f"webhooks|11200|PN{i:04d}", receiver) for i in range(count)]
 
 
 def rows(engine: Engine, receiver: str = "slack") -> list[Any]:
@@ -66,7 +67,7 @@ def test_fifty_new_groups_on_one_channel_fold_into_one_storm_summary(engine: Eng
 
 def test_a_storm_does_not_hold_up_other_channels(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, *storm(50), notice("quiet", "other"))
+        queue(engine, *storm(50), make_notice("quiet", "other"))
         await deliverer.run_once()
 
     with FakeSlack() as slack:
@@ -128,7 +129,7 @@ def test_a_rate_limited_storm_summary_is_retried_for_every_folded_delivery(
 
 def test_a_backlog_beyond_one_batch_folds_into_a_single_summary(engine: Engine) -> None:
     async def scenario(deliverer: Deliverer) -> None:
-        queue(engine, *storm(500), notice("quiet", "other"))
+        queue(engine, *storm(500), make_notice("quiet", "other"))
         assert await deliverer.run_once() == 500  # a batch of 100 took the whole storm
         assert await deliverer.run_once() == 1
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
+from fakes.events import NOW
 from fakes.slack import FakeSlack
 from notifier.delivery import Deliverer
 from notifier.delivery.directory import Directory
 from notifier.delivery.transports import Transports
-from notifier.events import Event
-from notifier.notices import Notice, Reason
+from notifier.notices import Notice
 from notifier.rules.model import (
     ConsoleConfig,
     EmailConfig,
@@ -28,8 +28,6 @@ from notifier.rules.model import (
 from notifier.settings import Settings
 from notifier.store.outbox import enqueue
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-
 
 @dataclass
 class Clock:
@@ -39,14 +37,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def notice(
-    group: str = "webhooks|11200", *receivers: str, reason: Reason = Reason.FIRST, count: int = 1
-) -> Notice:
-    """A notice for one 11200 from the debugger at NOW, to `receivers` (by default "slack")."""
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
-    return Notice("webhooks", group, reason, event, count, NOW, NOW, receivers or ("slack",))
 
 
 def slack(name: str = "slack", channel: str = "#alerts") -> Receiver:
