@@ -6,7 +6,8 @@ from unittest.mock import ANY
 
 import aiohttp
 from fakes import delivery
-from fakes.delivery import NOW, Clock, queue, run, slack_settings
+from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select

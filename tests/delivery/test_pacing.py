@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 from fakes import delivery
-from fakes.delivery import NOW, Clock, make_deliverer, queue, slack_settings
+from fakes.delivery import Clock, make_deliverer, queue, slack_settings
+from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select

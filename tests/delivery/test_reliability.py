@@ -7,7 +7,8 @@ from typing import Any
 
 from fakes import delivery
 from fakes.bot import free_port
-from fakes.delivery import NOW, Clock, make_deliverer, queue, run, slack_settings
+from fakes.delivery import Clock, make_deliverer, queue, run, slack_settings
+from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server

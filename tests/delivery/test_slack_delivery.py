@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 from fakes import delivery
-from fakes.delivery import NOW, Clock, queue, slack_settings
-from fakes.events import make_event
+from fakes.delivery import Clock, queue, slack_settings
+from fakes.events import NOW, make_event
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from sqlalchemy import Engine, select

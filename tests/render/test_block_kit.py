@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.events import make_event
+from fakes.notices import make_notice
 from fakes.slack import block_kit_errors
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
 from notifier.events import Event
-from notifier.notices import Notice, Reason
+from notifier.notices import Reason
 from notifier.render.block_kit import (
     plain_version,
     render_slack,
@@ -28,22 +30,12 @@ AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 CTX = RenderContext(ZoneInfo("Europe/Berlin"), {"AC" + "a" * 32: "production"})
 
 
-def make_event(**overrides: Any) -> Event:
-    fields: dict[str, Any] = {
-        "source": "debugger", "time": AT, "level": "error", "error_code": "11200",
-        "error_message": "HTTP retrieval failure", "product": "Programmable Voice",
-        "message": "Got HTTP 502", "event_sid": "NO" + "1" * 32, "account_sid": "AC" + "a" * 32,
-        "resource_sid": "CA" + "2" * 32, "url": "https://api.example.com/voice", "method": "POST",
-        "http_status": 502, "response_body": "Bad Gateway",
-    }  # fmt: skip
-    return Event(**{**fields, **overrides})
-
-
-def make_notice(event: Event | None = None, **overrides: Any) -> Notice:
-    notice = Notice(
-        "webhooks", "webhooks|11200", Reason.FIRST, event or make_event(), 1, AT, AT, ()
-    )
-    return replace(notice, **overrides)
+EVENT = make_event(
+    AT, error_message="HTTP retrieval failure", product="Programmable Voice",
+    message="Got HTTP 502", event_sid="NO" + "1" * 32, resource_sid="CA" + "2" * 32,
+    url="https://api.example.com/voice", method="POST", http_status=502,
+    response_body="Bad Gateway",
+)  # fmt: skip
 
 
 def texts(value: Any) -> Iterator[str]:
@@ -85,20 +77,21 @@ HOSTILE = {
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=[f"{k}-is-inert" for k in HOSTILE])
 @pytest.mark.parametrize("field", ["message", "error_message", "response_body", "url", "product"])
 def test_hostile_text_pings_and_links_no_one(field: str, text: str) -> None:
-    payload = render_slack(make_notice(make_event(**{field: text})), CTX)
+    hostile: dict[str, Any] = {field: text}
+    payload = render_slack(make_notice(event=EVENT._replace(**hostile)), CTX)
     assert not [t for t in texts(payload) if "<" in t or ">" in t]
     assert_within_slack_limits(payload)
 
 
 def test_huge_message_is_truncated_with_a_visible_marker() -> None:
-    payload = render_slack(make_notice(make_event(message="é" * 100_000)), CTX)
+    payload = render_slack(make_notice(event=EVENT._replace(message="é" * 100_000)), CTX)
     message = next(t for t in texts(payload["blocks"]) if t.startswith("*Message*"))
     assert len(message) <= 3000
     assert message.endswith("…(truncated, " + f"{100_000 - message.count('é'):,} more characters)")
 
 
 def test_header_states_severity_level_code_and_catalog_message() -> None:
-    header = render_slack(make_notice(), CTX)["blocks"][0]
+    header = render_slack(make_notice(event=EVENT), CTX)["blocks"][0]
     assert header == {
         "type": "header",
         "text": {
@@ -116,12 +109,12 @@ def test_header_states_severity_level_code_and_catalog_message() -> None:
     ids=["error-red", "warning-orange", "info-blue", "other-white"],
 )  # fmt: skip
 def test_severity_shows_at_a_glance_as_an_emoji_per_level(level: str, emoji: str) -> None:
-    header = render_slack(make_notice(make_event(level=level)), CTX)["blocks"][0]
+    header = render_slack(make_notice(event=EVENT._replace(level=level)), CTX)["blocks"][0]
     assert header["text"]["text"].startswith(f"{emoji} {level.upper()} 11200")
 
 
 def test_fields_show_friendly_account_resource_and_local_times() -> None:
-    fields = list(texts(render_slack(make_notice(), CTX)["blocks"][2]))
+    fields = list(texts(render_slack(make_notice(event=EVENT), CTX)["blocks"][2]))
     assert f"*Account*\nproduction (AC{'a' * 32})" in fields
     assert f"*Resource*\ncall CA{'2' * 32}" in fields
     assert "*First seen*\n2024-05-01 14:00:00 CEST" in fields
@@ -129,13 +122,13 @@ def test_fields_show_friendly_account_resource_and_local_times() -> None:
 
 
 def test_failed_request_and_response_are_shown_in_code_blocks() -> None:
-    shown = list(texts(render_slack(make_notice(), CTX)))
+    shown = list(texts(render_slack(make_notice(event=EVENT), CTX)))
     assert "*Request*\n```POST https://api.example.com/voice```" in shown
     assert "*Response*\n```HTTP 502\nBad Gateway```" in shown
 
 
 def test_buttons_link_to_the_console_event_resource_and_error_docs() -> None:
-    actions = render_slack(make_notice(), CTX)["blocks"][-1]
+    actions = render_slack(make_notice(event=EVENT), CTX)["blocks"][-1]
     assert [b["url"] for b in actions["elements"]] == [
         f"https://console.twilio.com/us1/monitor/logs/debugger/errors/NO{'1' * 32}",
         f"https://www.twilio.com/console/voice/calls/logs/CA{'2' * 32}",
@@ -144,8 +137,8 @@ def test_buttons_link_to_the_console_event_resource_and_error_docs() -> None:
 
 
 def test_hostile_sid_cannot_break_out_of_a_button_url() -> None:
-    event = make_event(resource_sid="CA1|<!channel> x", event_sid="NO1>|y")
-    urls = [b["url"] for b in render_slack(make_notice(event), CTX)["blocks"][-1]["elements"]]
+    event = EVENT._replace(resource_sid="CA1|<!channel> x", event_sid="NO1>|y")
+    urls = [b["url"] for b in render_slack(make_notice(event=event), CTX)["blocks"][-1]["elements"]]
     assert not [u for u in urls if set(u) & set("<>| ")]
 
 
@@ -163,13 +156,13 @@ def test_usage_trigger_values_are_formatted_by_trigger_kind(
         source="usage_trigger", time=AT, level="info", usage_category="totalprice",
         trigger_by=trigger_by, trigger_value=value, current_value=value, recurring="daily",
     )  # fmt: skip
-    fields = list(texts(render_slack(make_notice(event), CTX)))
+    fields = list(texts(render_slack(make_notice(event=event), CTX)))
     assert f"*Trigger value*\n{shown}" in fields and "*Period*\nevery day" in fields
     assert f":large_blue_circle: INFO Usage trigger fired: total price at {shown}" in fields
 
 
 def test_fallback_text_says_why_the_notice_was_sent() -> None:
-    notice = make_notice(reason=Reason.THRESHOLD, threshold=(5, timedelta(minutes=10)))
+    notice = make_notice(event=EVENT, reason=Reason.THRESHOLD, threshold=(5, timedelta(minutes=10)))
     text = render_slack(notice, CTX)["text"]
     assert text == "ERROR 11200 HTTP retrieval failure (threshold reached: 5 in 10m)"
 
@@ -187,7 +180,12 @@ LATER = AT + timedelta(minutes=7)
 )  # fmt: skip
 def test_a_thread_reply_is_two_short_lines(reason: Reason, emoji: str, second_line: str) -> None:
     notice = make_notice(
-        reason=reason, count=12, new_count=4, since=AT + timedelta(minutes=2), last_seen=LATER
+        event=EVENT,
+        reason=reason,
+        count=12,
+        new_count=4,
+        since=AT + timedelta(minutes=2),
+        last_seen=LATER,
     )
     reply = thread_reply(render_slack(notice, CTX))
     assert reply == {"text": f"{emoji} *ERROR 11200 HTTP retrieval failure*\n{second_line}"}
@@ -195,7 +193,7 @@ def test_a_thread_reply_is_two_short_lines(reason: Reason, emoji: str, second_li
 
 
 def test_the_edited_message_shows_count_and_last_seen_first() -> None:
-    notice = make_notice(reason=Reason.NEW_IN_GROUP, count=12, last_seen=LATER)
+    notice = make_notice(event=EVENT, reason=Reason.NEW_IN_GROUP, count=12, last_seen=LATER)
     context = render_slack(notice, CTX)["blocks"][1]
     assert context == {
         "type": "context",
@@ -204,7 +202,7 @@ def test_the_edited_message_shows_count_and_last_seen_first() -> None:
 
 
 def test_first_notice_says_what_to_try_from_twilios_catalog() -> None:
-    blocks = render_slack(make_notice(), CTX)["blocks"]
+    blocks = render_slack(make_notice(event=EVENT), CTX)["blocks"]
     [advice] = [t for t in texts(blocks) if t.startswith("*What to try*")]
     assert advice.count("\n• ") == 6
     assert (
@@ -215,34 +213,34 @@ def test_first_notice_says_what_to_try_from_twilios_catalog() -> None:
 
 
 def test_a_code_the_catalog_has_no_advice_for_gets_no_what_to_try() -> None:
-    blocks = render_slack(make_notice(make_event(error_code="82002")), CTX)["blocks"]
+    blocks = render_slack(make_notice(event=EVENT._replace(error_code="82002")), CTX)["blocks"]
     assert not [t for t in texts(blocks) if t.startswith("*What to try*")]
 
 
 def test_advice_from_twilio_is_escaped_and_cut_visibly() -> None:
     entry = ErrorCode("11200", "HTTP retrieval failure", None, ("<!channel> " + "x" * 900,), ())
     ctx = replace(CTX, catalog=Catalog({"11200": entry}))
-    [advice] = [t for t in texts(render_slack(make_notice(), ctx)) if "What to try" in t]
+    [advice] = [t for t in texts(render_slack(make_notice(event=EVENT), ctx)) if "What to try" in t]
     assert "&lt;!channel&gt;" in advice and "<" not in advice
     assert re.search(r"…\(truncated, [\d,]+ more characters\)\nMore: https://", advice)
 
 
 def test_a_resolved_group_message_is_marked_resolved_at_a_glance() -> None:
-    header = render_slack(make_notice(reason=Reason.RESOLVED), CTX)["blocks"][0]
+    header = render_slack(make_notice(event=EVENT, reason=Reason.RESOLVED), CTX)["blocks"][0]
     assert header["text"]["text"] == ":white_check_mark: ERROR 11200 HTTP retrieval failure"
 
 
 def test_a_sub_account_is_named_with_its_parent() -> None:
     ctx = replace(CTX, accounts={"AC1": "eu-shop", "AC" + "a" * 32: "production"})
-    event = make_event(account_sid="AC1", parent_account_sid="AC" + "a" * 32)
-    fields = list(texts(render_slack(make_notice(event), ctx)))
+    event = EVENT._replace(account_sid="AC1", parent_account_sid="AC" + "a" * 32)
+    fields = list(texts(render_slack(make_notice(event=event), ctx)))
     assert "*Account*\neu-shop (AC1)" in fields
     assert f"*Parent account*\nproduction (AC{'a' * 32})" in fields
 
 
 def test_an_event_streams_event_without_catalog_entry_is_titled_in_words() -> None:
-    event = make_event(source="event_stream", error_code=None, error_message=None)
-    payload = render_slack(make_notice(event), CTX)
+    event = EVENT._replace(source="event_stream", error_code=None, error_message=None)
+    payload = render_slack(make_notice(event=event), CTX)
     assert payload["blocks"][0]["text"]["text"] == ":red_circle: ERROR Event Streams error"
     assert "*Source*\nEvent Streams" in list(texts(payload))
 
@@ -253,7 +251,7 @@ def test_an_alarm_shows_its_threshold_and_opens_the_alarm() -> None:
         resource_sid="AT" + "3" * 32, resource_type="alarm", trigger_value="10",
         current_value="12", recurring="5m", message="More than 10 errors 11200 in 5 minutes",
     )  # fmt: skip
-    payload = render_slack(make_notice(event), CTX)
+    payload = render_slack(make_notice(event=event), CTX)
     shown = list(texts(payload))
     assert "*Trigger value*\n10 errors" in shown and "*Current value*\n12 errors" in shown
     assert "*Period*\n5m window" in shown
@@ -269,7 +267,7 @@ def test_a_fallback_hit_opens_its_call_and_names_the_failed_url() -> None:
         source="fallback", time=AT, error_code="11205", error_message="HTTP connection failure",
         resource_sid="CA" + "4" * 32, resource_type="call", url="https://example.com/voice",
     )  # fmt: skip
-    payload = render_slack(make_notice(event), CTX)
+    payload = render_slack(make_notice(event=event), CTX)
     assert "*Failed URL*\n```POST https://example.com/voice```" in list(texts(payload))
     labels = [b["text"]["text"] for b in payload["blocks"][-1]["elements"]]
     assert labels == ["Open call", "Error docs"]
@@ -282,7 +280,7 @@ def test_a_usage_trigger_shows_no_request_line() -> None:
         url="/2010-04-01/Accounts/AC1/Usage/Records/Daily", resource_sid="UT" + "5" * 32,
         resource_type="usage_trigger",
     )  # fmt: skip
-    payload = render_slack(make_notice(event), CTX)
+    payload = render_slack(make_notice(event=event), CTX)
     assert not [t for t in texts(payload) if "2010-04-01" in t]
     assert "*Usage category*\nSMS" in list(texts(payload))
     assert [b["text"]["text"] for b in payload["blocks"][-1]["elements"]] == ["Open usage trigger"]
@@ -291,7 +289,7 @@ def test_a_usage_trigger_shows_no_request_line() -> None:
 def test_storm_summary_folds_notices_into_one_message_per_channel() -> None:
     notices = [
         make_notice(
-            group_key=f"g{i % 20}", count=i, event=make_event(error_code=str(11200 + i % 20))
+            group_key=f"g{i % 20}", count=i, event=EVENT._replace(error_code=str(11200 + i % 20))
         )
         for i in range(100)
     ]
@@ -334,30 +332,32 @@ def assert_fits_slack(payload: dict[str, Any]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.fixed_dictionaries({}, optional={name: HOSTILE_TEXT for name in STRING_FIELDS}))
-def test_every_field_at_any_length_renders_within_slacks_limits(fields: dict[str, str]) -> None:
-    notice = make_notice(make_event(**fields), route=fields.get("product") or "webhooks")
+def test_every_field_at_any_length_renders_within_slacks_limits(fields: dict[str, Any]) -> None:
+    notice = make_notice(event=EVENT._replace(**fields), route=fields.get("product") or "webhooks")
     payload = render_slack(notice, CTX)
     assert_fits_slack(payload)
     assert_fits_slack(plain_version(payload))
 
 
 def test_a_button_whose_url_cannot_fit_is_left_out() -> None:
-    event = make_event(resource_sid="CA" + "x" * 3_000, error_code="1" * 3_000)
-    actions = render_slack(make_notice(event), CTX)["blocks"][-1]
+    event = EVENT._replace(resource_sid="CA" + "x" * 3_000, error_code="1" * 3_000)
+    actions = render_slack(make_notice(event=event), CTX)["blocks"][-1]
     assert [b["text"]["text"] for b in actions["elements"]] == ["Console event"]
-    assert_fits_slack(render_slack(make_notice(event), CTX))
+    assert_fits_slack(render_slack(make_notice(event=event), CTX))
 
 
 def test_truncation_never_cuts_an_entity_in_half() -> None:
     for shift in range(6):
-        payload = render_slack(make_notice(make_event(message="x" * shift + "&" * 3_000)), CTX)
+        payload = render_slack(
+            make_notice(event=EVENT._replace(message="x" * shift + "&" * 3_000)), CTX
+        )
         message = next(t for t in texts(payload) if t.startswith("*Message*"))
         assert re.search(r"&amp;…\(truncated, [\d,]+ more characters\)$", message)
         assert not ENTITY_CUT.search(message)
 
 
 def test_the_plain_text_version_keeps_what_the_blocks_said() -> None:
-    payload = render_slack(make_notice(), CTX)
+    payload = render_slack(make_notice(event=EVENT), CTX)
     text = plain_version(payload)["text"]
     assert "blocks" not in plain_version(payload)
     assert "ERROR 11200 HTTP retrieval failure" in text and "*Count*\n1" in text

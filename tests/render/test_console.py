@@ -1,33 +1,23 @@
 import io
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
+from fakes.events import make_event
+from fakes.notices import make_notice
 
 from notifier.delivery.console_channel import print_notice
 from notifier.delivery.outcome import Sent
-from notifier.events import Event
-from notifier.notices import Notice, Reason
+from notifier.notices import Reason
 from notifier.render.console import render_console
 from notifier.render.context import RenderContext
-
-AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def make_event(**overrides: Any) -> Event:
-    fields: dict[str, Any] = {"source": "debugger", "time": AT, "error_code": "11200"}
-    return Event(**{**fields, "error_message": "HTTP retrieval failure", **overrides})
-
-
-def make_notice(event: Event, reason: Reason = Reason.FIRST) -> Notice:
-    return Notice("webhooks", "webhooks|11200", reason, event, 2, AT, AT, ())
 
 
 def test_console_block_shows_reason_code_message_account_url_and_links() -> None:
     event = make_event(
         message="Got HTTP 502", account_sid="AC1", url="https://x.example/hook", method="GET"
     )
-    block = render_console(make_notice(event), RenderContext(accounts={"AC1": "prod"}))
+    ctx = RenderContext(accounts={"AC1": "prod"})
+    block = render_console(make_notice(event=event, count=2), ctx)
     assert block.splitlines()[0] == "== ERROR 11200 HTTP retrieval failure =="
     for line in (
         "Reason:         first",
@@ -40,7 +30,7 @@ def test_console_block_shows_reason_code_message_account_url_and_links() -> None
 
 
 def test_first_notice_lists_possible_causes_and_what_to_try() -> None:
-    lines = render_console(make_notice(make_event()), RenderContext()).splitlines()
+    lines = render_console(make_notice(count=2), RenderContext()).splitlines()
     cause = "Web server returned a 4xx or 5xx HTTP response to Twilio"
     start = lines.index(f"Likely causes:  - {cause}")
     assert lines[start + 1] == "                - Misconfigured Web Server"
@@ -55,20 +45,21 @@ def test_first_notice_lists_possible_causes_and_what_to_try() -> None:
     ids=["joining-event-says-which-group", "repeat-says-how-many-more", "resolved-says-since-when"],
 )  # fmt: skip
 def test_a_later_notice_is_its_title_and_one_line(reason: Reason, line: str) -> None:
-    block = render_console(make_notice(make_event(), reason), RenderContext())
+    block = render_console(make_notice(reason=reason, count=2), RenderContext())
     assert block == f"== ERROR 11200 HTTP retrieval failure ==\n{line}\n"
 
 
 def test_a_joining_event_says_when_the_next_update_comes() -> None:
     ctx = RenderContext(group_intervals={"webhooks": timedelta(minutes=1)})
-    block = render_console(make_notice(make_event(), Reason.NEW_IN_GROUP), ctx)
+    block = render_console(make_notice(reason=Reason.NEW_IN_GROUP, count=2), ctx)
     assert block.splitlines()[1] == (
         "Joined group webhooks|11200: 2 in all, last seen 12:00 UTC; next update within 1m."
     )
 
 
 def test_multiline_values_are_indented_under_their_label() -> None:
-    block = render_console(make_notice(make_event(message="one\r\ntwo")), RenderContext())
+    event = make_event(message="one\r\ntwo")
+    block = render_console(make_notice(event=event, count=2), RenderContext())
     assert "Message:        one\n                two\n" in block
 
 
@@ -78,7 +69,7 @@ def test_terminal_controls_in_payloads_show_as_visible_escapes() -> None:
         error_message="Bad\x1b]0;title\x07",
         response_body="line\rover",
     )
-    block = render_console(make_notice(event), RenderContext())
+    block = render_console(make_notice(event=event, count=2), RenderContext())
     assert block.splitlines()[0] == "== ERROR 11200 Bad\\x1b]0;title\\x07 =="
     assert "Message:        \\x1b[31mred\\x07\\x00 \\x9b2J \\u202eevil" in block.splitlines()
     assert "line\\rover" in block

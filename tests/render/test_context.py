@@ -2,40 +2,42 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.events import make_event
+from fakes.notices import make_notice
 
-from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext, reason_text
 
 AT = datetime(2024, 1, 15, 8, 30, tzinfo=UTC)
 
 
-def make_notice(reason: Reason, **overrides: object) -> Notice:
-    event = Event(source="debugger", time=AT)
-    return Notice("r", "r|1", reason, event, 9, AT, AT, (), **overrides)  # type: ignore[arg-type]
+EVENT = make_event(AT)
 
 
 @pytest.mark.parametrize(
     ("notice", "text"),
     [
-        (make_notice(Reason.FIRST), "first"),
-        (make_notice(Reason.NEW_IN_GROUP), "new in group"),
+        (make_notice(reason=Reason.FIRST, event=EVENT), "first"),
+        (make_notice(reason=Reason.NEW_IN_GROUP, event=EVENT), "new in group"),
         (
-            make_notice(Reason.REPEAT, new_count=7, since=AT),
+            make_notice(reason=Reason.REPEAT, event=EVENT, new_count=7, since=AT),
             "repeat (still happening: 7 more since 09:30)",
         ),
-        (make_notice(Reason.REPEAT, new_count=2), "repeat (still happening: 2 more since 09:30)"),
         (
-            make_notice(Reason.THRESHOLD, threshold=(5, timedelta(minutes=10))),
+            make_notice(reason=Reason.REPEAT, event=EVENT, new_count=2),
+            "repeat (still happening: 2 more since 09:30)",
+        ),
+        (
+            make_notice(reason=Reason.THRESHOLD, event=EVENT, threshold=(5, timedelta(minutes=10))),
             "threshold reached: 5 in 10m",
         ),
         (
-            make_notice(Reason.THRESHOLD, threshold=(3, timedelta(hours=2))),
+            make_notice(reason=Reason.THRESHOLD, event=EVENT, threshold=(3, timedelta(hours=2))),
             "threshold reached: 3 in 2h",
         ),
-        (make_notice(Reason.RESOLVED), "resolved/quiet"),
-        (make_notice(Reason.DIGEST), "digest"),
-        (make_notice(Reason.REPLAY), "replay"),
+        (make_notice(reason=Reason.RESOLVED, event=EVENT), "resolved/quiet"),
+        (make_notice(reason=Reason.DIGEST, event=EVENT), "digest"),
+        (make_notice(reason=Reason.REPLAY, event=EVENT), "replay"),
     ],
     ids=[
         "first",

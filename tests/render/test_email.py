@@ -1,30 +1,19 @@
 import hashlib
-from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
+from fakes.events import make_event
+from fakes.notices import make_notice
 
 from notifier.digest.build import CodeLine, DigestReport
 from notifier.digest.email import render_digest_email
-from notifier.events import Event
 from notifier.notices import Notice, Reason
 from notifier.render.context import RenderContext
 from notifier.render.email import build_message, render_email
 
 AT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 GROUP_ID = f"<group-{hashlib.sha256(b'webhooks|11200').hexdigest()[:32]}@twilio-alert-notifier>"
-
-
-def make_event(**overrides: Any) -> Event:
-    fields: dict[str, Any] = {"source": "debugger", "time": AT, "error_code": "11200"}
-    return Event(**{**fields, "error_message": "HTTP retrieval failure", **overrides})
-
-
-def make_notice(reason: Reason = Reason.FIRST, **overrides: Any) -> Notice:
-    notice = Notice("webhooks", "webhooks|11200", reason, make_event(), 1, AT, AT, ())
-    return replace(notice, **overrides)
 
 
 def test_subject_has_prefix_level_code_message_and_route() -> None:
@@ -61,7 +50,7 @@ def test_subject_drops_cr_lf_nul_and_stays_short() -> None:
 def test_later_notices_reply_to_the_groups_stable_message_id(
     reason: Reason, threaded: bool
 ) -> None:
-    rendered = render_email(make_notice(reason), RenderContext())
+    rendered = render_email(make_notice(reason=reason), RenderContext())
     if threaded:
         assert rendered.in_reply_to == GROUP_ID and rendered.message_id != GROUP_ID
     else:
@@ -69,7 +58,7 @@ def test_later_notices_reply_to_the_groups_stable_message_id(
 
 
 def test_each_repeat_gets_its_own_message_id() -> None:
-    ids = {render_email(make_notice(Reason.REPEAT, count=n), RenderContext()).message_id
+    ids = {render_email(make_notice(reason=Reason.REPEAT, count=n), RenderContext()).message_id
            for n in range(5)}  # fmt: skip
     assert len(ids) == 5
 
@@ -81,7 +70,7 @@ def test_html_part_escapes_payload_markup() -> None:
 
 
 def test_built_message_has_text_and_html_alternatives_and_threading_headers() -> None:
-    rendered = render_email(make_notice(Reason.REPEAT), RenderContext())
+    rendered = render_email(make_notice(reason=Reason.REPEAT), RenderContext())
     message = build_message(rendered, "bot@example.com", ["a@example.com", "b@example.com"])
     assert message.get_content_type() == "multipart/alternative"
     parts = [part.get_content_type() for part in message.iter_parts()]
@@ -184,7 +173,7 @@ def test_first_email_lists_what_to_try_with_the_docs_link() -> None:
 
 @pytest.mark.parametrize("reason", [Reason.REPEAT, Reason.RESOLVED, Reason.NEW_IN_GROUP])
 def test_a_reply_email_is_its_title_and_one_line(reason: Reason) -> None:
-    rendered = render_email(make_notice(reason, count=3), RenderContext())
+    rendered = render_email(make_notice(reason=reason, count=3), RenderContext())
     assert len(rendered.text.splitlines()) == 2
     parsed = Tags(rendered.html)
     assert "li" not in [name for name, _ in parsed.tags] and "3 in all" in parsed.text
