@@ -20,6 +20,10 @@ class Reason(StrEnum):
     RESOLVED = "resolved"
     DIGEST = "digest"
     REPLAY = "replay"
+    # The first event counted into a group since its notice, the next notice not due yet: only
+    # channels that show every event (the console) get it, so `make run` answers a repeated
+    # sample at once.
+    JOINED = "joined"
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,9 +136,11 @@ class Pipeline:
         below = decision.held is Held.BELOW_THRESHOLD
         outcome = Outcome.BELOW_THRESHOLD if below else Outcome.ALERTED
         batch.record(step.stored, step.route.name, outcome, step.key)
-        if decision.reason is None:
-            return None
-        return make_notice(before, decision, step.route)
+        if decision.reason is not None:
+            return make_notice(before, decision, step.route)
+        if _first_to_join(before, decision):
+            return make_notice(before, decision, step.route, Reason.JOINED)
+        return None
 
     def _count(self, rules: Rules, outcomes: list[OutcomeRow]) -> None:
         receivers = {route.name: route.timing.receivers for route in rules.routes}
@@ -157,9 +159,12 @@ class Pipeline:
             enqueue(conn, notice, states[notice.group_key].cycle, now, receivers)
 
 
-def make_notice(before: GroupState | None, decision: Decision, route: Route) -> Notice:
-    """The notice for a decision, with "N more since HH:MM" measured from the previous one."""
-    state, reason = decision.state, decision.reason
+def make_notice(
+    before: GroupState | None, decision: Decision, route: Route, reason: Reason | None = None
+) -> Notice:
+    """The notice for a decision (or for `reason`), with "N more since HH:MM" measured from the
+    previous one."""
+    state, reason = decision.state, reason or decision.reason
     assert reason is not None
     since, previous = None, 0
     if before is not None and reason == Reason.REPEAT:
@@ -180,6 +185,17 @@ def make_notice(before: GroupState | None, decision: Decision, route: Route) -> 
         since=since,
         threshold=(threshold.count, threshold.within) if threshold else None,
         labels=state.labels,
+    )
+
+
+def _first_to_join(before: GroupState | None, decision: Decision) -> bool:
+    """The first event counted into a notified group since its last notice: the console says
+    it joined (once per group and interval, so a storm adds one line, not thousands)."""
+    return (
+        before is not None
+        and decision.held is None
+        and decision.state.cycle == before.cycle
+        and before.event_count == before.notified_count
     )
 
 

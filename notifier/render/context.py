@@ -73,4 +73,5 @@ _PLAIN_REASONS: dict[Reason, str] = {
     Reason.RESOLVED: "resolved/quiet",
     Reason.DIGEST: "digest",
     Reason.REPLAY: "replay",
+    Reason.JOINED: "joined group",
 }

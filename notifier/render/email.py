@@ -16,7 +16,9 @@ MAX_SUBJECT = 200
 MAX_HTML_VALUE = 20_000
 DOMAIN = "twilio-alert-notifier"
 # Notices that continue a group's conversation rather than start it.
-_REPLIES = frozenset({Reason.NEW_IN_GROUP, Reason.REPEAT, Reason.RESOLVED, Reason.REPLAY})
+_REPLIES = frozenset(
+    {Reason.NEW_IN_GROUP, Reason.REPEAT, Reason.RESOLVED, Reason.REPLAY, Reason.JOINED}
+)
 
 
 @dataclass(frozen=True)

@@ -290,4 +290,5 @@ _FOLLOW_UPS: dict[Reason, Callable[[Notice, RenderContext], str]] = {
     Reason.REPEAT: _repeat,
     Reason.RESOLVED: _resolved,
     Reason.NEW_IN_GROUP: _joined,
+    Reason.JOINED: _joined,
 }

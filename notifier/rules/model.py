@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from re import Pattern
+from typing import ClassVar
+
+from notifier.notices import Reason
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Timing:
 class SlackApiConfig:
     """Posts with SLACK_BOT_TOKEN to `channel` (a name such as #alerts, or an ID)."""
 
+    every_event: ClassVar[bool] = False
     channel: str
 
     @property
@@ -51,6 +55,7 @@ class SlackApiConfig:
 class SlackWebhookConfig:
     """Posts to an incoming webhook; `number` counts the receiver's webhooks from 1."""
 
+    every_event: ClassVar[bool] = False
     url: str = field(repr=False)  # a secret: never printed
     number: int = 1
 
@@ -61,6 +66,7 @@ class SlackWebhookConfig:
 
 @dataclass(frozen=True)
 class EmailConfig:
+    every_event: ClassVar[bool] = False
     to: tuple[str, ...]
     subject_prefix: str = ""
 
@@ -71,12 +77,20 @@ class EmailConfig:
 
 @dataclass(frozen=True)
 class ConsoleConfig:
+    # A local terminal shows every event that joins a group, not only the group's notices.
+    every_event: ClassVar[bool] = True
+
     @property
     def key(self) -> str:
         return "console"
 
 
 ChannelConfig = SlackApiConfig | SlackWebhookConfig | EmailConfig | ConsoleConfig
+
+
+def shows(config: ChannelConfig, reason: Reason) -> bool:
+    """Whether a notice sent for `reason` goes to this channel at all."""
+    return reason is not Reason.JOINED or config.every_event
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from notifier.notices import Notice, Reason, notice_from_json, notice_to_json
-from notifier.rules.model import Receiver
+from notifier.rules.model import Receiver, shows
 from notifier.store.schema import notifications
 
 
@@ -80,14 +80,19 @@ def enqueue(
 ) -> None:
     """One pending delivery per channel of each receiver of the notice (`receivers`: the rules'),
     or only to `channel` (a replay of one row)."""
+    targets = [
+        (receiver, key)
+        for receiver in notice.receivers
+        for key in ([channel] if channel else _channel_keys(receivers, receiver, notice.reason))
+    ]
+    if not targets:
+        return  # the common case for a joining event: no console among the receivers
     encoded = json.dumps(notice_to_json(notice), separators=(",", ":"))
     rows = [
         _row(notice.route, receiver, key, notice.reason, notice.group_key, cycle, encoded, now)
-        for receiver in notice.receivers
-        for key in ([channel] if channel else _channel_keys(receivers, receiver))
+        for receiver, key in targets
     ]
-    if rows:
-        conn.execute(insert(notifications), rows)
+    conn.execute(insert(notifications), rows)
 
 
 def enqueue_digest(
@@ -108,11 +113,14 @@ def enqueue_digest(
     return sorted(inserted.scalars())
 
 
-def _channel_keys(receivers: Mapping[str, Receiver] | None, name: str) -> list[str | None]:
+def _channel_keys(
+    receivers: Mapping[str, Receiver] | None, name: str, reason: Reason
+) -> list[str | None]:
     receiver = receivers.get(name) if receivers is not None else None
     if receiver is None or not receiver.channels:
-        return [None]  # the deliverer fails it, naming the receiver
-    return [config.key for config in receiver.channels]
+        # The deliverer fails it, naming the receiver; a joining event is not worth that.
+        return [] if reason is Reason.JOINED else [None]
+    return [config.key for config in receiver.channels if shows(config, reason)]
 
 
 def _row(

@@ -92,3 +92,27 @@ def test_the_pipeline_queues_one_row_per_channel_of_each_receiver(engine: Engine
         ("ops", "slack:#a", "pending"),
         ("ops", "email:o@x.org", "pending"),
     ]
+
+
+def test_an_event_joining_a_group_is_queued_for_the_console_alone(engine: Engine) -> None:
+    text = '[receivers.ops]\nslack = { channel = "#a" }\nconsole = {}\n'
+    text += '[receivers.mail]\nemail = { to = ["o@x.org"] }\n'
+    rules = parse_rules(text + '[[routes]]\nname = "all"\nreceivers = ["ops", "mail"]\n', "r", {})
+    clock = Clock()
+    deliverer = Deliverer(engine, lambda _receiver: None, clock)
+    worker = Worker(engine, Pipeline(lambda: rules, Catalog()), deliverer, clock=clock)
+    for sid in ("NO1", "NO2"):  # the second joins the first's group within its group_interval
+        event = Event(source="debugger", time=clock.now, error_code="11200")
+        with engine.begin() as conn:
+            insert_events(conn, [IncomingEvent(sid, event, "{}", {})], clock.now)
+        worker.process_once()
+
+    query = select(notifications.c.channel, notifications.c.reason).order_by(notifications.c.id)
+    with engine.connect() as conn:
+        queued = [tuple(row) for row in conn.execute(query)]
+    assert queued == [
+        ("slack:#a", "first"),
+        ("console", "first"),
+        ("email:o@x.org", "first"),
+        ("console", "joined"),
+    ]

@@ -1,19 +1,18 @@
-import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from fakes.events import NOW, PROD, TEST, make_incoming
+from fakes.rules import CONSOLE_RULES, make_rules
 from sqlalchemy import Engine, select
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
+from notifier.notices import Reason
 from notifier.pipeline.groups import GroupState
 from notifier.pipeline.memory import lock_groups
 from notifier.pipeline.process import Pipeline
-from notifier.rules.load import parse_rules
 from notifier.rules.model import Rules
 from notifier.store.events import IncomingEvent, insert_events, pending_backlog
 from notifier.store.inhibit_marks import load_marks
@@ -22,34 +21,9 @@ from notifier.store.silences import add_silence
 from notifier.twilio.catalog import Catalog, ErrorCode
 from notifier.worker import Worker
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-PROD = "AC" + "a" * 32
-TEST = "AC" + "b" * 32
-_ids = itertools.count()
-
-ROUTES = {
-    "webhooks": '[[routes]]\nname = "webhooks"\nmatch = { error_code = ["11200"] }\n',
-    "sms": '[[routes]]\nname = "sms"\nmatch = { error_code = ["30007"] }\n',
-    "drop-test": f'[[routes]]\nname = "drop-test"\nmatch = {{ account_sid = "{TEST}" }}\n'
-    "drop = true\n",
-}
-
-
-def make_rules(*routes: str, defaults: str = "", extra: str = "") -> Rules:
-    """Rules with the named ROUTES, in that order, then `extra` (inhibits, time windows)."""
-    text = "[receivers.local]\nconsole = {}\n[defaults]\n" + defaults + "\n"
-    text += "".join(ROUTES[name] for name in routes)
-    return parse_rules(text + extra, "rules.toml", {})
-
-
-def make_incoming(at: datetime = NOW, **fields: Any) -> IncomingEvent:
-    values: dict[str, Any] = {"error_code": "11200", "account_sid": PROD, **fields}
-    return IncomingEvent(
-        dedup_key=f"NO{next(_ids):032d}",
-        event=Event(source="debugger", time=at, **values),
-        raw_body="{}",
-        headers={},
-    )
+WEBHOOKS = '[[routes]]\nname = "webhooks"\nmatch = { error_code = ["11200"] }\n'
+SMS = '[[routes]]\nname = "sms"\nmatch = { error_code = ["30007"] }\n'
+DROP_TEST = f'[[routes]]\nname = "drop-test"\nmatch = {{ account_sid = "{TEST}" }}\ndrop = true\n'
 
 
 def store(engine: Engine, *items: IncomingEvent, received: datetime = NOW) -> None:
@@ -81,10 +55,11 @@ def make_worker(
 
 
 def sent(engine: Engine) -> list[tuple[str, str, int, int]]:
-    """(reason, group_key, cycle, count) of every enqueued notice, oldest first."""
-
+    """(reason, group_key, cycle, count) of every enqueued notice, oldest first; the console's
+    "joined" lines are left out (tests/delivery/test_receiver_channels.py covers them)."""
     query = select(notifications.c.reason, notifications.c.group_key, notifications.c.cycle)
     query = query.add_columns(notifications.c.notice).order_by(notifications.c.id)
+    query = query.where(notifications.c.reason != Reason.JOINED.value)
     with engine.connect() as conn:
         return [
             (row.reason, row.group_key, row.cycle, json.loads(row.notice)["count"])
@@ -109,7 +84,7 @@ WEBHOOKS_KEY = f"webhooks|error_code=11200|account_sid={PROD}"
 
 def test_unmatched_event_is_recorded_and_not_alerted(engine: Engine) -> None:
     store(engine, make_incoming(error_code="82002"))
-    worker = make_worker(engine, lambda: make_rules("webhooks"), Clock())
+    worker = make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), Clock())
 
     assert worker.process_once() == 1
 
@@ -121,7 +96,7 @@ def test_unmatched_event_is_recorded_and_not_alerted(engine: Engine) -> None:
 
 def test_dropped_event_is_recorded_and_not_alerted(engine: Engine) -> None:
     store(engine, make_incoming(account_sid=TEST), make_incoming(account_sid=TEST))
-    worker = make_worker(engine, lambda: make_rules("drop-test", "webhooks"), Clock())
+    worker = make_worker(engine, lambda: make_rules(CONSOLE_RULES, DROP_TEST, WEBHOOKS), Clock())
 
     worker.process_once()
 
@@ -131,7 +106,7 @@ def test_dropped_event_is_recorded_and_not_alerted(engine: Engine) -> None:
 
 def test_batch_of_one_group_enqueues_one_first_and_counts_every_event(engine: Engine) -> None:
     store(engine, *(make_incoming(NOW + timedelta(seconds=s)) for s in range(5)))
-    worker = make_worker(engine, lambda: make_rules("webhooks"), Clock())
+    worker = make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), Clock())
 
     worker.process_once()
 
@@ -144,7 +119,7 @@ def test_group_wait_first_notice_is_sent_by_flush_when_due(engine: Engine) -> No
     store(engine, make_incoming(), make_incoming())
     clock = Clock()
     worker = make_worker(
-        engine, lambda: make_rules("webhooks", defaults='group_wait = "30s"'), clock
+        engine, lambda: make_rules(CONSOLE_RULES, '[defaults]\ngroup_wait = "30s"', WEBHOOKS), clock
     )
     worker.process_once()
     clock.advance(29)
@@ -159,11 +134,11 @@ def test_group_wait_first_notice_is_sent_by_flush_when_due(engine: Engine) -> No
 def test_restart_mid_group_sends_no_second_first_and_keeps_counting(engine: Engine) -> None:
     clock = Clock()
     store(engine, make_incoming(), make_incoming())
-    make_worker(engine, lambda: make_rules("webhooks"), clock).process_once()
+    make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), clock).process_once()
 
     clock.advance(10)
     store(engine, *(make_incoming(clock.now) for _ in range(3)))
-    restarted = make_worker(engine, lambda: make_rules("webhooks"), clock)
+    restarted = make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), clock)
     restarted.process_once()
     clock.advance(50)
     restarted.flush_once()
@@ -173,12 +148,12 @@ def test_restart_mid_group_sends_no_second_first_and_keeps_counting(engine: Engi
 
 def test_reload_with_routes_reordered_keeps_group_state(engine: Engine) -> None:
     clock = Clock()
-    current = {"rules": make_rules("webhooks", "sms")}
+    current = {"rules": make_rules(CONSOLE_RULES, WEBHOOKS, SMS)}
     worker = make_worker(engine, lambda: current["rules"], clock)
     store(engine, make_incoming(), make_incoming(error_code="30007"))
     worker.process_once()
 
-    current["rules"] = make_rules("sms", "webhooks")
+    current["rules"] = make_rules(CONSOLE_RULES, SMS, WEBHOOKS)
     clock.advance(5)
     store(engine, make_incoming(clock.now), make_incoming(clock.now, error_code="30007"))
     worker.process_once()
@@ -214,7 +189,8 @@ def test_batch_that_raises_midway_leaves_no_trace_and_is_processed_once_later(
 ) -> None:
     clock = Clock()
     store(engine, *(make_incoming() for _ in range(5)), make_incoming(error_code="11205"))
-    worker = make_worker(engine, lambda: make_rules("webhooks"), clock, FlakyCatalog(fail_at=4))
+    rules = make_rules(CONSOLE_RULES, WEBHOOKS)
+    worker = make_worker(engine, lambda: rules, clock, FlakyCatalog(fail_at=4))
 
     with pytest.raises(RuntimeError, match="crash mid-batch"):
         worker.process_once()
@@ -241,7 +217,7 @@ def test_rules_that_fail_to_load_leave_the_batch_for_later(engine: Engine) -> No
     def rules() -> Rules:
         if not healthy["ok"]:
             raise RuntimeError("rules unavailable")
-        return make_rules("webhooks")
+        return make_rules(CONSOLE_RULES, WEBHOOKS)
 
     worker = make_worker(engine, rules, clock)
     with pytest.raises(RuntimeError):
@@ -260,7 +236,7 @@ def test_silenced_event_is_recorded_and_not_alerted(engine: Engine) -> None:
         )
     store(engine, make_incoming(), make_incoming(error_code="30007"))
 
-    make_worker(engine, lambda: make_rules("webhooks", "sms"), Clock()).process_once()
+    make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS, SMS), Clock()).process_once()
 
     assert [(route, outcome) for _, route, outcome in outcomes(engine)] == [
         ("webhooks", "silenced"),
@@ -274,7 +250,7 @@ def test_late_event_stamped_before_a_silence_was_added_is_silenced(engine: Engin
         add_silence(conn, {"error_code": "11200"}, NOW, NOW + timedelta(hours=1), "x")
     store(engine, make_incoming(NOW - timedelta(minutes=1)))
 
-    make_worker(engine, lambda: make_rules("webhooks"), Clock()).process_once()
+    make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), Clock()).process_once()
 
     assert [outcome for _, _, outcome in outcomes(engine)] == ["silenced"]
     assert sent(engine) == []
@@ -290,7 +266,7 @@ for = "10m"
 
 
 def test_inhibit_runs_on_the_times_the_bot_received_the_events(engine: Engine) -> None:
-    rules = make_rules("webhooks", extra=INHIBIT_11200_BY_11205)
+    rules = make_rules(CONSOLE_RULES, WEBHOOKS, INHIBIT_11200_BY_11205)
     clock = Clock()
     worker = make_worker(engine, lambda: rules, clock)
     store(engine, make_incoming(NOW - timedelta(hours=3), error_code="11205"))  # a late delivery
@@ -332,9 +308,7 @@ MUTED_WEBHOOKS = (
 def test_mute_window_runs_on_the_time_the_worker_processes_the_event(
     engine: Engine, stamped: datetime, processed: datetime, expected: str
 ) -> None:
-    rules = parse_rules(
-        "[receivers.local]\nconsole = {}\n" + MUTED_WEBHOOKS + NIGHTLY_DEPLOY, "rules.toml", {}
-    )
+    rules = make_rules(CONSOLE_RULES, MUTED_WEBHOOKS, NIGHTLY_DEPLOY)
     store(engine, make_incoming(stamped), received=stamped)
 
     make_worker(engine, lambda: rules, Clock(processed)).process_once()
@@ -344,7 +318,7 @@ def test_mute_window_runs_on_the_time_the_worker_processes_the_event(
 
 def test_group_state_round_trips_through_the_store(engine: Engine) -> None:
     store(engine, make_incoming(), make_incoming(NOW + timedelta(seconds=1)))
-    make_worker(engine, lambda: make_rules("webhooks"), Clock()).process_once()
+    make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), Clock()).process_once()
 
     with engine.connect() as conn:
         state = lock_groups(conn, [WEBHOOKS_KEY])[WEBHOOKS_KEY]
@@ -368,7 +342,7 @@ def test_a_batch_that_fails_to_process_waits_out_its_lease(engine: Engine) -> No
 
     with pytest.raises(RuntimeError):
         make_worker(engine, broken_rules, clock).process_once()
-    worker = make_worker(engine, lambda: make_rules("webhooks"), clock)
+    worker = make_worker(engine, lambda: make_rules(CONSOLE_RULES, WEBHOOKS), clock)
     at_once = worker.process_once()
     clock.advance(61)
     after_the_lease = worker.process_once()

@@ -49,9 +49,12 @@ def test_a_later_notice_is_its_title_and_one_line(reason: Reason, line: str) -> 
     assert block == f"== ERROR 11200 HTTP retrieval failure ==\n{line}\n"
 
 
-def test_a_joining_event_says_when_the_next_update_comes() -> None:
+@pytest.mark.parametrize(
+    "reason", [Reason.NEW_IN_GROUP, Reason.JOINED], ids=["the-group-update", "the-joining-event"]
+)
+def test_a_joining_event_says_when_the_next_update_comes(reason: Reason) -> None:
     ctx = RenderContext(group_intervals={"webhooks": timedelta(minutes=1)})
-    block = render_console(make_notice(reason=Reason.NEW_IN_GROUP, count=2), ctx)
+    block = render_console(make_notice(reason=reason, count=2), ctx)
     assert block.splitlines()[1] == (
         "Joined group webhooks|11200: 2 in all, last seen 12:00 UTC; next update within 1m."
     )
