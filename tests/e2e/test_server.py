@@ -296,7 +296,7 @@ def test_a_request_whose_body_trickles_in_is_cut_off_after_the_read_timeout(
     answer = b""
     try:
         sock.settimeout(0.2)
-        while time.monotonic() - started < READ_TIMEOUT + 3:
+        while time.monotonic() - started < READ_TIMEOUT + 5:
             with contextlib.suppress(OSError):
                 sock.sendall(b"A")  # a byte every 0.2 s, never the whole body
             try:
@@ -312,7 +312,7 @@ def test_a_request_whose_body_trickles_in_is_cut_off_after_the_read_timeout(
 
     assert answer.startswith(b"HTTP/1.1 408 ")
     assert answer.endswith(f"body not received within {READ_TIMEOUT:g} s\n".encode())
-    assert READ_TIMEOUT <= took < READ_TIMEOUT + 1.5
+    assert READ_TIMEOUT <= took < READ_TIMEOUT + 3  # slack for a loaded machine
 
 
 def test_a_request_head_over_64_kib_is_refused_and_the_connection_closed(
