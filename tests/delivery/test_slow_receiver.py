@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from fakes import delivery
 from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.events import make_incoming
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
@@ -16,7 +17,6 @@ from notifier.delivery.console_channel import ConsoleChannel
 from notifier.delivery.directory import Directory, ReceiverChannels
 from notifier.delivery.outcome import SendResult
 from notifier.delivery.transports import Transports
-from notifier.events import Event
 from notifier.pipeline.process import Pipeline
 from notifier.render.context import RenderContext
 from notifier.rules.load import parse_rules
@@ -87,11 +87,6 @@ def test_email_is_sent_and_recorded_while_slack_hangs(engine: Engine) -> None:
         run(engine, Rules(receivers=RECEIVERS), settings(slack, port), Clock(), scenario)
 
 
-def incoming(sid: str, code: str) -> IncomingEvent:
-    event = Event(source="debugger", time=datetime.now(UTC), error_code=code)
-    return IncomingEvent(dedup_key=sid, event=event, raw_body="{}", headers={})
-
-
 def store(engine: Engine, worker: Worker, item: IncomingEvent) -> None:
     with engine.begin() as conn:
         insert_events(conn, [item], datetime.now(UTC))
@@ -107,9 +102,9 @@ def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) 
         worker = Worker(engine, Pipeline(lambda: rules, Catalog()), deliverer, clock=_now)
         running = asyncio.create_task(worker.run())
         try:
-            store(engine, worker, incoming("NO1", "11200"))
+            store(engine, worker, make_incoming(datetime.now(UTC), key="NO1"))
             await until(lambda: "slack" in statuses(engine))
-            store(engine, worker, incoming("NO2", "30007"))
+            store(engine, worker, make_incoming(datetime.now(UTC), key="NO2", error_code="30007"))
             assert await until(lambda: statuses(engine).get("mail") == "sent") < 3
             assert len(inbox.messages) == 1 and statuses(engine)["slack"] == "pending"
         finally:

@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 
 import notifier.app
 import notifier.cli.common
+from fakes.events import PROD as PROD
+from fakes.events import TEST as TEST
+from fakes.rules import CONSOLE_RULES as CONSOLE_RULES
 from notifier.store.engine import make_engine
 from notifier.twilio.catalog import BUNDLED
 
 ERROR_CODES = Path(str(BUNDLED))
-PROD = "AC" + "a" * 32  # an account the rules keep
-TEST = "AC" + "b" * 32  # an account the rules drop, where they drop one
-CONSOLE_RULES = "[receivers.local]\nconsole = {}\n"
 # Two console receivers, "ops" the default; the routes follow.
 OPS_AND_FINANCE = """
 [receivers.ops]

@@ -27,9 +27,9 @@ def make_event(at: datetime = NOW, **fields: Any) -> Event:
 
 
 def make_incoming(
-    key: str | None = None,
     at: datetime = NOW,
     *,
+    key: str | None = None,
     raw_body: str = "{}",
     headers: dict[str, str] | None = None,
     **fields: Any,

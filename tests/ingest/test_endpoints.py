@@ -15,16 +15,16 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from conftest import ERROR_CODES_FILE
+from fakes.events import make_incoming
 from fakes.samples import DAILY_THRESHOLD, REAL_30007
 from starlette.testclient import TestClient
 
 from notifier.app import Runtime, create_app
-from notifier.events import Event
 from notifier.ingest.writer import InboxWriter
 from notifier.settings import Settings
 from notifier.simulate import KINDS, sample
 from notifier.store.engine import make_engine
-from notifier.store.events import IncomingEvent, StoredEvent, list_events
+from notifier.store.events import StoredEvent, list_events
 from notifier.store.migrations import migrate
 from notifier.twilio.signature import sign
 
@@ -450,11 +450,6 @@ def test_signed_alarm_with_a_lone_surrogate_is_stored(tmp_path: Path, database_u
         assert len(stored(runtime)) == 1
 
 
-def incoming(key: str, account_sid: str) -> IncomingEvent:
-    event = Event(source="debugger", time=datetime.now(UTC), account_sid=account_sid)
-    return IncomingEvent(f"debugger:{key}", event, "", {})
-
-
 def test_one_unstorable_event_does_not_fail_the_requests_batched_with_it(
     tmp_path: Path,
 ) -> None:
@@ -464,8 +459,8 @@ def test_one_unstorable_event_does_not_fail_the_requests_batched_with_it(
     async def two_concurrent_requests() -> list[object]:
         writer = InboxWriter(engine)
         writer.start()
-        good = writer.store([incoming("NO1", "AC1")])
-        bad = writer.store([incoming("NO2", "AC\ud800")])
+        good = writer.store([make_incoming(key="debugger:NO1", account_sid="AC1")])
+        bad = writer.store([make_incoming(key="debugger:NO2", account_sid="AC\ud800")])
         results = await asyncio.gather(good, bad, return_exceptions=True)
         await writer.stop()
         return results

@@ -1,13 +1,14 @@
 import itertools
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from fakes.events import NOW, PROD, make_event
+from fakes.rules import make_route
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notifier.events import Event
 from notifier.notices import Reason
 from notifier.pipeline.groups import (
     Decision,
@@ -20,24 +21,9 @@ from notifier.pipeline.groups import (
     quiet_after,
 )
 from notifier.pipeline.process import make_notice
-from notifier.rules.load import parse_rules
 from notifier.rules.model import Route
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
-ACCOUNT = "AC" + "a" * 32
 THRESHOLD = 'threshold = { count = 5, within = "10m" }'
-
-
-def make_route(*lines: str) -> Route:
-    """The one route of a rules file whose [[routes]] table holds `lines` (TOML)."""
-    body = "\n".join(lines)
-    text = f'[receivers.local]\nconsole = {{}}\n[[routes]]\nname = "webhooks"\n{body}\n'
-    return parse_rules(text, "rules.toml", {}).routes[0]
-
-
-def make_event(at: datetime = NOW, **fields: Any) -> Event:
-    values: dict[str, Any] = {"error_code": "11200", "account_sid": ACCOUNT, **fields}
-    return Event(source="debugger", time=at, **values)
 
 
 def seconds(offset: float) -> datetime:
@@ -247,8 +233,8 @@ def test_repeat_notice_counts_events_since_the_previous_repeat() -> None:
 def test_key_is_the_route_name_and_group_by_values() -> None:
     key, labels = group_key(make_route(), make_event())
 
-    assert key == f"webhooks|error_code=11200|account_sid={ACCOUNT}"
-    assert labels == {"error_code": "11200", "account_sid": ACCOUNT}
+    assert key == f"webhooks|error_code=11200|account_sid={PROD}"
+    assert labels == {"error_code": "11200", "account_sid": PROD}
 
 
 def test_missing_group_by_field_is_an_empty_label() -> None:

@@ -1,22 +1,18 @@
-import itertools
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from fakes.cli import OPS_AND_FINANCE, PROD, TEST
+from fakes.cli import OPS_AND_FINANCE
+from fakes.events import NOW, TEST, make_incoming
+from fakes.rules import make_rules
 from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
 from notifier.metrics import Metrics
 from notifier.pipeline.process import Pipeline
-from notifier.rules.load import parse_rules
-from notifier.rules.model import Rules
 from notifier.store.events import IncomingEvent, insert_events
 from notifier.store.silences import add_silence
 from notifier.twilio.catalog import Catalog
 from notifier.worker import Worker
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 RULES = (
     OPS_AND_FINANCE
     + f"""
@@ -36,27 +32,12 @@ match = {{ error_code = "30007" }}
 threshold = {{ count = 3, within = "10m" }}
 """
 )
-_ids = itertools.count()
-
-
-def make_rules() -> Rules:
-    return parse_rules(RULES, "rules.toml", {})
-
-
-def make_incoming(**fields: Any) -> IncomingEvent:
-    values: dict[str, Any] = {"error_code": "11200", "account_sid": PROD, **fields}
-    return IncomingEvent(
-        dedup_key=f"NO{next(_ids):032d}",
-        event=Event(source="debugger", time=NOW, **values),
-        raw_body="{}",
-        headers={},
-    )
 
 
 def process(engine: Engine, metrics: Metrics, *items: IncomingEvent) -> None:
     with engine.begin() as conn:
         insert_events(conn, items, NOW)
-    pipeline = Pipeline(make_rules, Catalog(), metrics)
+    pipeline = Pipeline(lambda: make_rules(RULES), Catalog(), metrics)
     deliverer = Deliverer(engine, lambda _receiver: None, lambda: NOW)
     Worker(engine, pipeline, deliverer, clock=lambda: NOW).process_once()
 

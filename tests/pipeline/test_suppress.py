@@ -7,20 +7,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fakes.events import NOW, PROD, TEST, make_event
+from fakes.rules import make_rules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notifier.events import Event
 from notifier.pipeline.suppress import Outcome, marks_set_by, muted_by, suppression
-from notifier.rules.load import parse_rules
 from notifier.rules.model import Route, Rules
 from notifier.store.inhibit_marks import Marks
 from notifier.store.silences import Silence
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
-PROD = "AC" + "a" * 32
-TEST = "AC" + "b" * 32
 
 RULES = """
 [settings]
@@ -31,7 +28,7 @@ console = {}
 
 [[routes]]
 name = "ignore-test-account"
-match = { account_sid = "%(test)s" }
+match = { account_sid = "TEST" }
 drop = true
 
 [[routes]]
@@ -55,22 +52,12 @@ times = ["02:00-02:30"]
 
 [time_windows.dst-night]
 days_of_month = ["31", "27"]
-times = [%(dst_times)s]
-"""
-
-
-def make_rules(dst_times: str = "01:00-04:00") -> Rules:
-    text = RULES % {"test": TEST, "dst_times": f'"{dst_times}"'}
-    return parse_rules(text, "rules.toml", {})
+times = ["01:00-04:00"]
+""".replace('"TEST"', f'"{TEST}"')
 
 
 def route_named(rules: Rules, name: str) -> Route:
     return next(route for route in rules.routes if route.name == name)
-
-
-def make_fields(at: datetime = NOW, **fields: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"error_code": "11200", "account_sid": PROD, **fields}
-    return Event(source="debugger", time=at, **values).fields()
 
 
 def make_silence(
@@ -94,7 +81,7 @@ def suppressed(
     marks: Marks | None = None,
 ) -> Outcome | None:
     """The outcome of processing the event at `at`, received at `received` (default `at`)."""
-    rules = make_rules()
+    rules = make_rules(RULES)
     return suppression(
         route_named(rules, route),
         rules,
@@ -107,11 +94,12 @@ def suppressed(
 
 
 def test_event_on_drop_route_is_dropped() -> None:
-    assert suppressed(make_fields(account_sid=TEST), route="ignore-test-account") == Outcome.DROPPED
+    fields = make_event(account_sid=TEST).fields()
+    assert suppressed(fields, route="ignore-test-account") == Outcome.DROPPED
 
 
 def test_plain_event_goes_on() -> None:
-    assert suppressed(make_fields()) is None
+    assert suppressed(make_event().fields()) is None
 
 
 @pytest.mark.parametrize(
@@ -140,7 +128,7 @@ def test_plain_event_goes_on() -> None:
     ],
 )
 def test_silence(silence: Silence, expected: Outcome | None) -> None:
-    assert suppressed(make_fields(), silences=(silence,)) == expected
+    assert suppressed(make_event().fields(), silences=(silence,)) == expected
 
 
 MINUTE = timedelta(minutes=1)
@@ -164,7 +152,7 @@ MINUTE = timedelta(minutes=1)
 def test_silence_judges_the_time_of_processing_not_twilios_timestamp(
     stamped: datetime, processed: datetime, silence: Silence, expected: Outcome | None
 ) -> None:
-    assert suppressed(make_fields(stamped), at=processed, silences=(silence,)) == expected
+    assert suppressed(make_event(stamped).fields(), at=processed, silences=(silence,)) == expected
 
 
 @pytest.mark.parametrize(
@@ -183,7 +171,7 @@ def test_silence_judges_the_time_of_processing_not_twilios_timestamp(
 def test_mute_window_judges_the_time_of_processing_not_twilios_timestamp(
     stamped: str, processed: str, expected: Outcome | None
 ) -> None:
-    outcome = suppressed(make_fields(berlin(stamped)), at=berlin(processed))
+    outcome = suppressed(make_event(berlin(stamped)).fields(), at=berlin(processed))
 
     assert outcome == expected
 
@@ -204,16 +192,16 @@ def test_mute_window_judges_the_time_of_processing_not_twilios_timestamp(
 def test_inhibit_judges_the_times_the_bot_received_the_events(
     stamped: datetime, received: datetime, when_received: datetime, expected: Outcome | None
 ) -> None:
-    marks = marks_at(make_rules(), when_received)
+    marks = marks_at(make_rules(RULES), when_received)
 
-    outcome = suppressed(make_fields(stamped), at=NOW, received=received, marks=marks)
+    outcome = suppressed(make_event(stamped).fields(), at=NOW, received=received, marks=marks)
 
     assert outcome == expected
 
 
 def marks_at(rules: Rules, at: datetime, **fields: Any) -> dict[tuple[str, str], datetime]:
     """The marks an 11205 event at `at` sets, as the store would hold them."""
-    when_fields = make_fields(at, **{"error_code": "11205", **fields})
+    when_fields = make_event(at, **{"error_code": "11205", **fields}).fields()
     return dict.fromkeys(marks_set_by(rules, when_fields), at)
 
 
@@ -237,41 +225,41 @@ def marks_at(rules: Rules, at: datetime, **fields: Any) -> dict[tuple[str, str],
     ],
 )
 def test_inhibit(when_ago: timedelta, when_account: str, expected: Outcome | None) -> None:
-    marks = marks_at(make_rules(), NOW - when_ago, account_sid=when_account)
+    marks = marks_at(make_rules(RULES), NOW - when_ago, account_sid=when_account)
 
-    assert suppressed(make_fields(), marks=marks) == expected
+    assert suppressed(make_event().fields(), marks=marks) == expected
 
 
 def test_inhibit_only_suppresses_its_targets() -> None:
-    marks = marks_at(make_rules(), NOW)
+    marks = marks_at(make_rules(RULES), NOW)
 
-    assert suppressed(make_fields(error_code="11210"), marks=marks) is None
+    assert suppressed(make_event(error_code="11210").fields(), marks=marks) is None
 
 
 def test_when_event_does_not_inhibit_itself() -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
     marks = marks_at(rules, NOW)
 
-    assert suppressed(make_fields(error_code="11205"), marks=marks) is None
+    assert suppressed(make_event(error_code="11205").fields(), marks=marks) is None
 
 
 def test_event_matching_when_sets_one_mark_per_rule_and_others_none() -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
 
-    assert len(marks_set_by(rules, make_fields(error_code="11205"))) == 1
-    assert marks_set_by(rules, make_fields(error_code="11200")) == []
+    assert len(marks_set_by(rules, make_event(error_code="11205").fields())) == 1
+    assert marks_set_by(rules, make_event(error_code="11200").fields()) == []
 
 
 def test_marks_for_different_equal_values_differ() -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
 
     assert marks_at(rules, NOW, account_sid=PROD).keys() != marks_at(rules, NOW, account_sid=TEST)
 
 
 def test_when_event_long_after_the_target_does_not_inhibit_it() -> None:
-    marks = marks_at(make_rules(), NOW + timedelta(hours=2))
+    marks = marks_at(make_rules(RULES), NOW + timedelta(hours=2))
 
-    assert suppressed(make_fields(), marks=marks) is None
+    assert suppressed(make_event().fields(), marks=marks) is None
 
 
 @pytest.mark.parametrize(
@@ -306,10 +294,10 @@ def test_when_event_long_after_the_target_does_not_inhibit_it() -> None:
     ],
 )
 def test_mute_during_follows_berlin_wall_clock(moment: str, expected: str | None) -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
 
     assert muted_by(route_named(rules, "webhooks"), rules, berlin(moment)) == expected
-    outcome = suppressed(make_fields(berlin(moment)), at=berlin(moment))
+    outcome = suppressed(make_event(berlin(moment)).fields(), at=berlin(moment))
     assert outcome == (Outcome.MUTED if expected else None)
 
 
@@ -335,14 +323,14 @@ def test_mute_during_follows_berlin_wall_clock(moment: str, expected: str | None
 def test_mute_window_spanning_the_dst_switch_follows_local_time(
     times: str, utc: str, expected: bool
 ) -> None:
-    rules = make_rules(dst_times=times)
+    rules = make_rules(RULES.replace('"01:00-04:00"', f'"{times}"'))
     moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
 
     assert (muted_by(route_named(rules, "webhooks"), rules, moment) == "dst-night") == expected
 
 
 def test_route_without_mute_during_is_never_muted() -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
 
     assert (
         muted_by(route_named(rules, "everything-else"), rules, berlin("2024-06-04 02:10")) is None
@@ -350,9 +338,9 @@ def test_route_without_mute_during_is_never_muted() -> None:
 
 
 def test_drop_wins_over_every_other_reason() -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
     drop = route_named(rules, "ignore-test-account")
-    fields = make_fields(berlin("2024-06-04 02:10"), account_sid=TEST)
+    fields = make_event(berlin("2024-06-04 02:10"), account_sid=TEST).fields()
     marks = marks_at(rules, berlin("2024-06-04 02:10"), account_sid=TEST)
     at = berlin("2024-06-04 02:10")
 
@@ -362,9 +350,10 @@ def test_drop_wins_over_every_other_reason() -> None:
 
 
 def test_silence_wins_over_inhibit() -> None:
-    marks = marks_at(make_rules(), NOW)
+    marks = marks_at(make_rules(RULES), NOW)
 
-    assert suppressed(make_fields(), silences=(make_silence(),), marks=marks) == Outcome.SILENCED
+    fields = make_event().fields()
+    assert suppressed(fields, silences=(make_silence(),), marks=marks) == Outcome.SILENCED
 
 
 EVENT_FIELDS = st.fixed_dictionaries(
@@ -385,12 +374,12 @@ MOMENTS = st.datetimes(
 def test_drop_route_never_lets_an_event_through(
     fields: dict[str, Any], at: datetime, silenced: bool, inhibited: bool
 ) -> None:
-    rules = make_rules()
+    rules = make_rules(RULES)
     drop = route_named(rules, "ignore-test-account")
     silences = [Silence(1, {}, at - timedelta(hours=1), at + timedelta(hours=1), "")]
     marks = marks_at(rules, at, account_sid=fields["account_sid"]) if inhibited else {}
 
-    fields = make_fields(at, **fields)
+    fields = make_event(at, **fields).fields()
 
     outcome = suppression(
         drop, rules, fields, silences if silenced else [], marks, now=at, received_at=at

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes.events import make_event, make_incoming
 from sqlalchemy import Engine, func, select
 
 from notifier.events import Event
@@ -27,14 +28,10 @@ NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
 
 
-def incoming(key: str, error_code: str = "11200") -> IncomingEvent:
-    event = Event(source="debugger", time=NOW, error_code=error_code, account_sid="AC1")
-    return IncomingEvent(f"debugger:{key}", event, f"Sid={key}", {"content-type": "form"})
-
-
 def insert(engine: Engine, keys: list[str], received_at: datetime = NOW) -> set[str]:
     with engine.begin() as conn:
-        return set(insert_events(conn, [incoming(key) for key in keys], received_at))
+        items = [make_incoming(NOW, key=f"debugger:{key}") for key in keys]
+        return set(insert_events(conn, items, received_at))
 
 
 def row_count(engine: Engine) -> int:
@@ -70,7 +67,7 @@ def test_stored_event_reads_back_as_it_was_written(engine: Engine) -> None:
         [stored] = list_events(conn, None, 10)
 
     assert stored.received_at == NOW
-    assert stored.event == incoming("NO1").event
+    assert stored.event == make_event(NOW)
 
 
 def test_events_claimed_by_a_transaction_that_did_not_mark_them_are_claimed_again(
@@ -220,19 +217,20 @@ def test_two_processes_inserting_the_same_events_store_each_once(
 def test_insert_returns_the_stored_id_of_each_new_key(engine: Engine) -> None:
     insert(engine, ["NO1"])
     with engine.begin() as conn:
-        ids = insert_events(conn, [incoming(k) for k in ["NO2", "NO1", "NO3", "NO2"]], NOW)
+        items = [make_incoming(NOW, key=f"debugger:{k}") for k in ["NO2", "NO1", "NO3", "NO2"]]
+        ids = insert_events(conn, items, NOW)
 
     with engine.connect() as conn:
         stored = {s.id: s.event for s in list_events(conn, None, 10)}
     assert set(ids) == {"debugger:NO2", "debugger:NO3"}
-    assert {stored[ids[key]] for key in ids} == {incoming("NO2").event, incoming("NO3").event}
+    assert {stored[ids[key]] for key in ids} == {make_event(NOW)}
 
 
 def test_claim_takes_events_it_is_given_instead_of_decoding_them(engine: Engine) -> None:
     insert(engine, ["NO1", "NO2"])
     with engine.connect() as conn:
         newest, oldest = list_events(conn, None, 10)
-    given = StoredEvent(newest.id, newest.received_at, incoming("given").event)
+    given = StoredEvent(newest.id, newest.received_at, make_event(NOW))
 
     with engine.begin() as conn:
         claimed = claim_events(conn, NOW, 10, {newest.id: given})
