@@ -16,7 +16,7 @@ def write_rules(tmp_path: Path, text: str) -> str:
 def test_valid_rules_print_ok_with_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(REPO_RULES)]) == 0
     out, err = capsys.readouterr()
-    assert out == f"{REPO_RULES}: OK (2 routes, 1 receivers)\n"
+    assert out == f"{REPO_RULES}: OK (3 routes, 2 receivers)\n"
     assert err == ""
 
 
