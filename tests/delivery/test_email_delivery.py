@@ -6,13 +6,12 @@ import pytest
 from fakes import delivery
 from fakes.notices import make_notice
 from fakes.smtp import Inbox, smtp_server
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from notifier.delivery.smtp import SmtpConfig, smtp_config
 from notifier.notices import Notice, Reason
 from notifier.rules.model import Rules
 from notifier.settings import Settings
-from notifier.store.schema import notifications
 
 TO_MAIL = make_notice("webhooks|11200", "mail")
 RULES = Rules(receivers={"mail": delivery.email("mail", "ops@example.com", subject_prefix="[tw]")})
@@ -22,9 +21,7 @@ def deliver(engine: Engine, settings: Settings, *notices: Notice) -> list[tuple[
     delivery.queue(engine, *notices)
     deliverer, _ = delivery.make_deliverer(engine, RULES, settings, delivery.Clock())
     asyncio.run(deliverer.run_once())
-    query = select(notifications.c.status, notifications.c.last_error)
-    with engine.connect() as conn:
-        return [tuple(row) for row in conn.execute(query.order_by(notifications.c.id))]
+    return [tuple(row) for row in delivery.outbox(engine, "status", "last_error")]
 
 
 def test_email_is_delivered_with_threading_headers(engine: Engine) -> None:

@@ -6,27 +6,24 @@ from unittest.mock import ANY
 
 import aiohttp
 from fakes import delivery
-from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.delivery import Clock, outbox, queue, run, slack_settings
 from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
 from notifier.delivery.slack_web_api import delivery_metadata, make_client, post_message
 from notifier.notices import Reason
 from notifier.rules.model import Rules
 from notifier.store.outbox import claim_deliveries
-from notifier.store.schema import notifications
 
 RULES = Rules(receivers={"slack": delivery.slack("slack", "#alerts")})
 LEASE = timedelta(seconds=45)
 
 
 def rows(engine: Engine) -> list[Any]:
-    query = select(notifications.c.status, notifications.c.in_doubt_since)
-    with engine.connect() as conn:
-        return list(conn.execute(query.order_by(notifications.c.id)))
+    return outbox(engine, "status", "in_doubt_since")
 
 
 async def die_mid_send(

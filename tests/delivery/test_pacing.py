@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from fakes import delivery
-from fakes.delivery import Clock, make_deliverer, queue, slack_settings
+from fakes.delivery import Clock, make_deliverer, outbox, queue, slack_settings
 from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
@@ -28,11 +28,7 @@ RULES = Rules(
 
 
 def rows(engine: Engine) -> list[Any]:
-    query = select(
-        notifications.c.receiver, notifications.c.status, notifications.c.next_attempt_at
-    ).order_by(notifications.c.id)
-    with engine.connect() as conn:
-        return list(conn.execute(query))
+    return outbox(engine, "receiver", "status", "next_attempt_at")
 
 
 def to(slack: FakeSlack, channel: str) -> list[Any]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from fakes import delivery
 from fakes.bot import free_port
-from fakes.delivery import Clock, queue, run, slack_settings
+from fakes.delivery import Clock, outbox, queue, run, slack_settings
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
@@ -25,9 +25,7 @@ OPS = Receiver("ops", (SlackApiConfig("#a"), SlackApiConfig("#b"), EmailConfig((
 
 
 def rows(engine: Engine) -> list[Any]:
-    query = select(notifications.c.receiver, notifications.c.channel, notifications.c.status)
-    with engine.connect() as conn:
-        return list(conn.execute(query.order_by(notifications.c.id)))
+    return outbox(engine, "receiver", "channel", "status")
 
 
 def test_one_notice_to_a_receiver_with_three_channels_reaches_each_once(engine: Engine) -> None:

@@ -7,29 +7,20 @@ from typing import Any
 
 from fakes import delivery
 from fakes.bot import free_port
-from fakes.delivery import Clock, make_deliverer, queue, run, slack_settings
+from fakes.delivery import Clock, make_deliverer, outbox, queue, run, slack_settings
 from fakes.events import NOW
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
 from notifier.rules.model import Rules
 from notifier.settings import Settings
-from notifier.store.schema import notifications
 
 
 def rows(engine: Engine) -> list[Any]:
-    query = select(
-        notifications.c.receiver,
-        notifications.c.status,
-        notifications.c.attempts,
-        notifications.c.last_error,
-        notifications.c.next_attempt_at,
-    ).order_by(notifications.c.id)
-    with engine.connect() as conn:
-        return list(conn.execute(query))
+    return outbox(engine, "receiver", "status", "attempts", "last_error", "next_attempt_at")
 
 
 def test_slack_down_for_five_minutes_then_every_pending_alert_is_delivered_once(

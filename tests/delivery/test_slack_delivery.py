@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 from fakes import delivery
-from fakes.delivery import Clock, queue, slack_settings
+from fakes.delivery import Clock, outbox, queue, slack_settings
 from fakes.events import NOW, make_event
 from fakes.notices import make_notice
 from fakes.slack import FakeSlack
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from notifier.delivery import Deliverer
 from notifier.delivery.directory import build_channel
@@ -18,7 +18,6 @@ from notifier.delivery.transports import Transports
 from notifier.notices import Reason
 from notifier.rules.model import ChannelConfig, Rules, SlackApiConfig, SlackWebhookConfig
 from notifier.store.outbox import Delivery, DigestMessage
-from notifier.store.schema import notifications
 
 TOKEN = "xoxb-1234-very-secret-token"
 
@@ -30,11 +29,7 @@ def rules(**config: str) -> Rules:
 
 
 def rows(engine: Engine) -> list[Any]:
-    query = select(
-        notifications.c.status, notifications.c.last_error, notifications.c.next_attempt_at
-    ).order_by(notifications.c.id)
-    with engine.connect() as conn:
-        return list(conn.execute(query))
+    return outbox(engine, "status", "last_error", "next_attempt_at")
 
 
 Step = Callable[[Deliverer], Awaitable[None]]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from fakes.events import NOW
 from fakes.slack import FakeSlack
@@ -27,6 +27,7 @@ from notifier.rules.model import (
 )
 from notifier.settings import Settings
 from notifier.store.outbox import enqueue
+from notifier.store.schema import notifications
 
 
 @dataclass
@@ -66,6 +67,13 @@ def queue(
     with engine.begin() as conn:
         for item in items:
             enqueue(conn, item, cycle, at, rules.receivers if rules else None)
+
+
+def outbox(engine: Engine, *columns: str) -> list[Any]:
+    """The outbox's rows, oldest first, each with the named `columns`."""
+    query = select(*(notifications.c[name] for name in columns)).order_by(notifications.c.id)
+    with engine.connect() as conn:
+        return list(conn.execute(query))
 
 
 def slack_settings(slack: FakeSlack, **settings: Any) -> Settings:
