@@ -1,16 +1,15 @@
 import json
-from datetime import UTC, datetime
 
 import pytest
+from fakes.delivery import queue, rules_of
+from fakes.events import NOW
+from fakes.notices import make_notice
 from sqlalchemy import Engine
 
 from notifier.cli import main
-from notifier.events import Event
-from notifier.notices import Notice, Reason
 from notifier.rules.model import EmailConfig, Receiver, SlackApiConfig
-from notifier.store.outbox import enqueue, mark_failed, mark_sent
+from notifier.store.outbox import mark_failed, mark_sent
 
-NOW = datetime(2024, 6, 4, 12, 0, tzinfo=UTC)
 FIELDS = {
     "id", "route", "receiver", "channel", "reason", "group_key", "status", "attempts",
     "last_error", "created_at", "sent_at",
@@ -19,11 +18,8 @@ FIELDS = {
 
 def outbox(engine: Engine) -> None:
     """Delivery 1 was sent, 2 and 3 failed."""
-    event = Event(source="debugger", time=NOW, error_code="11200", message="HTTP retrieval failed")
+    queue(engine, *(make_notice(f"webhooks|11200|{x}") for x in "abc"))
     with engine.begin() as conn:
-        for group in ("webhooks|11200|a", "webhooks|11200|b", "webhooks|11200|c"):
-            notice = Notice("webhooks", group, Reason.FIRST, event, 1, NOW, NOW, ("slack",))
-            enqueue(conn, notice, 1, NOW)
         mark_sent(conn, [1], NOW)
         mark_failed(conn, [2, 3], "slack: channel_not_found")
 
@@ -114,10 +110,7 @@ def test_a_receiver_with_two_channels_has_one_row_per_channel_naming_it(
 ) -> None:  # fmt: skip
     monkeypatch.setenv("DATABASE_URL", database_url)
     ops = Receiver("ops", (SlackApiConfig("#alerts"), EmailConfig(("oncall@example.com",))))
-    event = Event(source="debugger", time=NOW, error_code="11200")
-    notice = Notice("webhooks", "webhooks|11200", Reason.FIRST, event, 1, NOW, NOW, ("ops",))
-    with engine.begin() as conn:
-        enqueue(conn, notice, 1, NOW, {"ops": ops})
+    queue(engine, make_notice("webhooks|11200", "ops"), rules=rules_of(ops))
     rows = listed(capsys)
     assert [(row["receiver"], row["channel"]) for row in rows] == [
         ("ops", "email:oncall@example.com"),

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 from fakes.cli import CONSOLE_RULES, PROD, database_fixture
+from fakes.rules import make_rules
 
 from notifier.cli import main
 from notifier.delivery import Deliverer
 from notifier.events import Event, utcnow
 from notifier.pipeline.process import Pipeline
-from notifier.rules.load import parse_rules
 from notifier.store.engine import make_engine
 from notifier.store.events import IncomingEvent, insert_events
 from notifier.store.migrations import migrate
@@ -40,7 +40,7 @@ def process_now(url: str, event: Event) -> None:
     migrate(engine)
     with engine.begin() as conn:
         insert_events(conn, [IncomingEvent("NO" + "5" * 32, event, "{}", {})], utcnow())
-    pipeline = Pipeline(lambda: parse_rules(RULES, "rules.toml", {}), Catalog())
+    pipeline = Pipeline(lambda: make_rules(RULES), Catalog())
     Worker(engine, pipeline, Deliverer(engine, lambda _receiver: None, utcnow)).process_once()
     engine.dispose()
 

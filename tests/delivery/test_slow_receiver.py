@@ -8,6 +8,7 @@ from fakes import delivery
 from fakes.delivery import Clock, queue, run, slack_settings
 from fakes.events import make_incoming
 from fakes.notices import make_notice
+from fakes.rules import make_rules
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from sqlalchemy import Engine, select
@@ -19,7 +20,6 @@ from notifier.delivery.outcome import SendResult
 from notifier.delivery.transports import Transports
 from notifier.pipeline.process import Pipeline
 from notifier.render.context import RenderContext
-from notifier.rules.load import parse_rules
 from notifier.rules.model import ConsoleConfig, Rules
 from notifier.settings import Settings
 from notifier.store.events import IncomingEvent, insert_events
@@ -95,7 +95,7 @@ def store(engine: Engine, worker: Worker, item: IncomingEvent) -> None:
 
 def test_new_events_are_processed_and_emailed_while_slack_hangs(engine: Engine) -> None:
     inbox = Inbox()
-    rules = parse_rules(RULES, "rules.toml", {})
+    rules = make_rules(RULES)
 
     async def scenario(transports: Transports) -> None:
         deliverer = Deliverer(engine, Directory(rules, transports), _now)

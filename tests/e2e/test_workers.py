@@ -7,13 +7,13 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
 import pytest
+from fakes.events import make_incoming
+from fakes.rules import make_rules
 from sqlalchemy import Engine, func, select, text
 
 from notifier.delivery import Deliverer
-from notifier.events import Event
 from notifier.pipeline.memory import lock_groups
 from notifier.pipeline.process import Pipeline
-from notifier.rules.load import parse_rules
 from notifier.store.engine import make_engine
 from notifier.store.events import (
     IncomingEvent,
@@ -47,7 +47,7 @@ STORM = 3_000
 def run_worker(url: str, deadline: float, start: Barrier, results: Queue) -> None:
     """A worker process: process and flush until the inbox is empty; reports (events, failures)."""
     engine = make_engine(url)
-    rules = parse_rules(RULES, "rules.toml", {})
+    rules = make_rules(RULES)
     clock = lambda: datetime.now(UTC)  # noqa: E731
     deliverer = Deliverer(engine, lambda _receiver: None, clock)
     worker = Worker(
@@ -78,17 +78,7 @@ def run_worker(url: str, deadline: float, start: Barrier, results: Queue) -> Non
 
 def make_storm(now: datetime) -> list[IncomingEvent]:
     return [
-        IncomingEvent(
-            dedup_key=f"NO{number:032d}",
-            event=Event(
-                source="debugger",
-                time=now,
-                error_code=CODES[number % len(CODES)],
-                account_sid="AC" + "a" * 32,
-            ),
-            raw_body="{}",
-            headers={},
-        )
+        make_incoming(now, key=f"NO{number:032d}", error_code=CODES[number % len(CODES)])
         for number in range(STORM)
     ]
 
@@ -109,9 +99,7 @@ def test_two_workers_share_a_storm_without_duplicate_or_lost_events(
             # pinned by the two tests below, and would make this one flaky.
             insert_events(conn, storm[: len(CODES)], now)
             claimed = claim_events(conn, now, len(CODES))
-            Pipeline(lambda: parse_rules(RULES, "rules.toml", {}), Catalog()).process(
-                conn, claimed, now
-            )
+            Pipeline(lambda: make_rules(RULES), Catalog()).process(conn, claimed, now)
             mark_processed(conn, [stored.id for stored in claimed], now)
             insert_events(conn, storm[len(CODES) :], now)
 
@@ -168,7 +156,7 @@ def wait_for_lock_waiter(engine: Engine) -> None:
 def test_two_workers_opening_the_same_group_at_once_both_succeed(database_url: str) -> None:
     engine = make_engine(database_url)
     now = datetime.now(UTC)
-    pipeline = Pipeline(lambda: parse_rules(RULES, "rules.toml", {}), Catalog())
+    pipeline = Pipeline(lambda: make_rules(RULES), Catalog())
     errors: list[BaseException] = []
 
     def second_worker() -> None:

@@ -3,6 +3,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from fakes.rules import make_rules
 
 from notifier.rules.load import RulesError, load_rules, parse_rules
 from notifier.rules.match import matches, select_routes
@@ -10,7 +11,6 @@ from notifier.rules.model import (
     ConsoleConfig,
     EmailConfig,
     Receiver,
-    Rules,
     SlackApiConfig,
     SlackWebhookConfig,
 )
@@ -87,12 +87,8 @@ receivers = ["ops"]
 WEBHOOK_ENV = {"SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T/B/x"}
 
 
-def parse(text: str, env: dict[str, str] | None = None) -> Rules:
-    return parse_rules(dedent(text), "rules.toml", env=env or {})
-
-
 def test_design_example_loads_with_every_section() -> None:
-    rules = parse(DESIGN_EXAMPLE, WEBHOOK_ENV)
+    rules = make_rules(DESIGN_EXAMPLE, env=WEBHOOK_ENV)
     assert [route.name for route in rules.routes] == [
         "ignore-test-account",
         "billing",
@@ -122,7 +118,7 @@ def test_a_receiver_holds_several_channels_of_several_kinds() -> None:
         console = {}
         """
     )
-    receiver = parse(text, {})
+    receiver = make_rules(text)
     assert receiver.receivers["ops"] == Receiver(
         "ops",
         (
@@ -138,12 +134,12 @@ def test_a_receiver_holds_several_channels_of_several_kinds() -> None:
 
 
 def test_a_webhook_url_never_appears_in_a_receivers_repr() -> None:
-    rules = parse('[receivers.hook]\nslack = { webhook_url = "https://x/T1/secret" }\n', {})
+    rules = make_rules('[receivers.hook]\nslack = { webhook_url = "https://x/T1/secret" }\n')
     assert "secret" not in repr(rules.receivers["hook"])
 
 
 def test_routes_inherit_defaults_they_do_not_set() -> None:
-    rules = parse(DESIGN_EXAMPLE, WEBHOOK_ENV)
+    rules = make_rules(DESIGN_EXAMPLE, env=WEBHOOK_ENV)
     billing, failures = rules.routes[1], rules.routes[2]
     assert billing.timing.receivers == ("finance", "ops")
     assert billing.timing.group_by == ("usage_trigger_sid",)
@@ -153,7 +149,7 @@ def test_routes_inherit_defaults_they_do_not_set() -> None:
 
 
 def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
-    rules = parse(DESIGN_EXAMPLE, WEBHOOK_ENV)
+    rules = make_rules(DESIGN_EXAMPLE, env=WEBHOOK_ENV)
     fields = {"level": "ERROR", "error_code": "11205", "url": "https://api.example.com/sms"}
     names = [route.name for route in select_routes(rules, fields)]
     assert names == ["webhook-failures", "everything-else"]
@@ -422,14 +418,14 @@ def test_design_example_routes_a_webhook_failure_to_two_routes() -> None:
 )
 def test_each_mistake_is_reported_with_file_line_and_key(text: str, error: str) -> None:
     with pytest.raises(RulesError, match=error) as raised:
-        parse(text)
+        make_rules(text)
     assert len(raised.value.errors) == 1, raised.value.errors
 
 
 def test_all_mistakes_are_reported_at_once_in_line_order() -> None:
     text = '[[routes]]\nname = "a"\nreceivers = ["x"]\n\n[settings]\ntimezone = "Nowhere"\n'
     with pytest.raises(RulesError) as raised:
-        parse(text)
+        make_rules(text)
     assert raised.value.errors == [
         'rules.toml:3: route "a": unknown receiver "x"',
         'rules.toml:6: settings: unknown timezone "Nowhere" (use e.g. "Europe/Berlin")',
@@ -462,7 +458,7 @@ def test_missing_file_is_a_located_error(tmp_path: Path) -> None:
     ids=["repeat-shorter-than-group-interval", "route-after-catch-all", "route-without-receivers"],
 )
 def test_doubtful_but_valid_rules_load_with_a_located_warning(text: str, warning: str) -> None:
-    warnings = parse(text).warnings
+    warnings = make_rules(text).warnings
     assert len(warnings) == 1
     assert warnings[0].startswith(warning)
 
@@ -478,7 +474,7 @@ def test_route_after_catch_all_with_continue_gets_no_warning() -> None:
         name = "errors"
         match = { level = "error" }
         """
-    assert parse(text).warnings == ()
+    assert make_rules(text).warnings == ()
 
 
 @pytest.mark.parametrize(
@@ -498,11 +494,11 @@ def test_route_after_catch_all_with_continue_gets_no_warning() -> None:
 def test_route_without_receivers_gets_defaults_then_local(
     text: str, receivers: tuple[str, ...]
 ) -> None:
-    assert parse(text).routes[0].timing.receivers == receivers
+    assert make_rules(text).routes[0].timing.receivers == receivers
 
 
 def test_file_without_routes_is_valid_and_alerts_nothing() -> None:
-    rules = parse("[settings]\ntimezone = 'UTC'\n")
+    rules = make_rules("[settings]\ntimezone = 'UTC'\n")
     assert rules.routes == ()
     assert select_routes(rules, {"level": "error"}) == []
 
@@ -514,19 +510,19 @@ def test_match_values_are_normalised_at_load_time() -> None:
         drop = true
         match = { level = "ERROR", recurring = true, http_status = 500 }
         """
-    matcher = parse(text).routes[0].matcher
+    matcher = make_rules(text).routes[0].matcher
     assert matches(matcher, {"level": "error", "recurring": "true", "http_status": 500})
 
 
 def test_environment_variables_fill_string_values() -> None:
     text = '[receivers.hook]\nslack = { channel = "#${TEAM}-alerts" }\n'
-    rules = parse(text, {"TEAM": "voice"})
+    rules = make_rules(text, env={"TEAM": "voice"})
     assert rules.receivers["hook"].channels == (SlackApiConfig("#voice-alerts"),)
 
 
 def test_cron_weekday_numbers_are_accepted_as_cron_means_them() -> None:
     text = '[[digests]]\nname = "sundays"\nschedule = "0 9 * * 0,7"\nreceivers = []\n'
-    assert parse(text).digests[0].schedule == "0 9 * * 0,7"
+    assert make_rules(text).digests[0].schedule == "0 9 * * 0,7"
 
 
 def test_repo_example_rules_validate_without_environment() -> None:
