@@ -4,7 +4,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from fakes.digests import at
+from fakes.digests import at, make_report
 
 from notifier.digest.block_kit import render_digest_slack
 from notifier.digest.build import CodeLine, DigestReport, FailedDelivery
@@ -83,14 +83,10 @@ def test_codes_show_counts_trend_catalog_accounts_and_the_tail() -> None:
     assert "Failed deliveries: 2\n  r -> ops: 2 (channel_not_found)" in text
 
 
-def make_report_with(code: CodeLine) -> DigestReport:
-    return DigestReport("morning", at(10, 0), at(11, 0), total=5, codes=(code,))
-
-
 def test_every_medium_shows_the_same_digest_facts() -> None:
     code = CodeLine("11200", 5, 2, at(10, 1), at(10, 5), True, "HTTP retrieval failure",
                     top_accounts=(("ACa", 3),))  # fmt: skip
-    report = make_report_with(code)
+    report = make_report(codes=(code,), previous_total=0, by_level={}, by_source={})
     facts = code_facts(code, BERLIN)
     assert (facts.about, facts.accounts, facts.first) == (
         "HTTP retrieval failure",
@@ -105,7 +101,7 @@ def test_every_medium_shows_the_same_digest_facts() -> None:
 
 def test_a_long_value_is_cut_once_with_the_same_marker_in_every_medium() -> None:
     code = CodeLine("11200", 5, 2, at(10, 1), at(10, 5), False, "m" * 1_000)
-    report = make_report_with(code)
+    report = make_report(codes=(code,), previous_total=0, by_level={}, by_source={})
     about = code_facts(code, BERLIN).about
     omitted = 1_000 - len(about.partition("…")[0])
     assert len(about) <= MAX_VALUE and about.endswith(f"…(truncated, {omitted} more characters)")

@@ -6,10 +6,10 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from fakes.digests import at
+from fakes.digests import at, make_code, make_report
 
 from notifier.digest.block_kit import render_digest_slack
-from notifier.digest.build import CodeLine, DigestReport, FailedDelivery, Fired
+from notifier.digest.build import DigestReport, FailedDelivery, Fired
 from notifier.digest.email import render_digest_email
 from notifier.digest.render import CONSOLE_URL
 from notifier.render.block_kit import MAX_BLOCKS, MAX_HEADER, MAX_SECTION
@@ -17,39 +17,6 @@ from notifier.render.context import RenderContext
 
 BERLIN = RenderContext(ZoneInfo("Europe/Berlin"), {"ACa": "production"})
 HOSTILE = "<!channel> & <b>bold</b>\r\nBcc: victim@example.com"
-
-
-def make_code(code: str = "11200", **fields: object) -> CodeLine:
-    values: dict[str, object] = {
-        "code": code,
-        "count": 5,
-        "previous": 2,
-        "first_seen": at(10, 1),
-        "last_seen": at(10, 5),
-        "new": False,
-        "message": "HTTP retrieval failure",
-        "product": "Programmable Voice",
-        "top_accounts": (("ACa", 3), ("ACb", 2)),
-        "top_resources": (("CA1", 3),),
-    }
-    values.update(fields)
-    return CodeLine(**values)  # type: ignore[arg-type]
-
-
-def make_report(**fields: object) -> DigestReport:
-    values: dict[str, object] = {
-        "name": "morning",
-        "start": at(10, 0),
-        "end": at(11, 0),
-        "total": 5,
-        "previous_total": 2,
-        "by_level": {"error": 5},
-        "by_source": {"debugger": 5},
-        "codes": (make_code(),),
-        "new_codes": (),
-    }
-    values.update(fields)
-    return DigestReport(**values)  # type: ignore[arg-type]
 
 
 def texts(payload: dict[str, object]) -> str:

@@ -1,4 +1,5 @@
-"""Factories for digest tests: events, outcomes and deliveries stored at chosen times."""
+"""Factories for digest tests: events, outcomes and deliveries stored at chosen times, and the
+reports built from them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select
 
+from notifier.digest.build import CodeLine, DigestReport
 from notifier.events import Event
 from notifier.store.events import IncomingEvent, insert_events
 from notifier.store.schema import event_outcomes, events, notifications
@@ -58,3 +60,38 @@ def store_delivery(engine: Engine, when: datetime, status: str, error: str | Non
                 next_attempt_at=when,
             )
         )
+
+
+def make_code(code: str = "11200", **fields: object) -> CodeLine:
+    """A code line of a digest: 11200 five times, twice before; `fields` set the rest."""
+    values: dict[str, object] = {
+        "code": code,
+        "count": 5,
+        "previous": 2,
+        "first_seen": at(10, 1),
+        "last_seen": at(10, 5),
+        "new": False,
+        "message": "HTTP retrieval failure",
+        "product": "Programmable Voice",
+        "top_accounts": (("ACa", 3), ("ACb", 2)),
+        "top_resources": (("CA1", 3),),
+    }
+    values.update(fields)
+    return CodeLine(**values)  # type: ignore[arg-type]
+
+
+def make_report(**fields: object) -> DigestReport:
+    """A "morning" digest of the day from 10 March, with one code line; `fields` set the rest."""
+    values: dict[str, object] = {
+        "name": "morning",
+        "start": at(10, 0),
+        "end": at(11, 0),
+        "total": 5,
+        "previous_total": 2,
+        "by_level": {"error": 5},
+        "by_source": {"debugger": 5},
+        "codes": (make_code(),),
+        "new_codes": (),
+    }
+    values.update(fields)
+    return DigestReport(**values)  # type: ignore[arg-type]
