@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from fakes.app import app_client
 from fakes.disk import fill, small_disk
+from fakes.events import make_incoming
 from sqlalchemy import Engine, event, exc
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 from starlette.testclient import TestClient
 
 from notifier.app import Runtime
-from notifier.events import Event, utcnow
-from notifier.store.events import IncomingEvent, insert_events
+from notifier.events import utcnow
+from notifier.store.events import insert_events
 
 FULL = "not writable: database or disk is full"
 
@@ -27,9 +28,8 @@ def sqlite_app(
 
 
 def store_event(engine: Engine, raw_body: str = "{}") -> None:
-    item = IncomingEvent(f"NO{os.urandom(16).hex()}", Event("debugger", utcnow()), raw_body, {})
     with engine.begin() as conn:
-        insert_events(conn, [item], utcnow())
+        insert_events(conn, [make_incoming(utcnow(), raw_body=raw_body)], utcnow())
 
 
 def test_readyz_is_ready_while_the_store_takes_writes(tmp_path: Path, database_url: str) -> None:

@@ -1,9 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
+from fakes.events import make_incoming
 from sqlalchemy import Engine, func, insert, select
 
-from notifier.events import Event
-from notifier.store.events import IncomingEvent, insert_events
+from notifier.store.events import insert_events
 from notifier.store.retention import prune
 from notifier.store.schema import event_outcomes, events, inhibit_marks, notifications
 
@@ -30,8 +30,8 @@ def notification(status: str, created_at: datetime) -> dict[str, object]:
 def fill(engine: Engine) -> None:
     with engine.begin() as conn:
         for sid, at in (("NO1", OLD), ("NO2", NOW)):
-            event = Event(source="debugger", time=at, event_sid=sid)
-            insert_events(conn, [IncomingEvent(f"debugger:{sid}", event, "", {})], at)
+            item = make_incoming(at, key=f"debugger:{sid}", event_sid=sid)
+            insert_events(conn, [item], at)
         # Outcomes carry Twilio's event time; they go with their event, received or not long ago.
         outcomes = [{"event_id": i, "outcome": "alerted", "time": OLD} for i in (1, 2)]
         conn.execute(insert(event_outcomes), outcomes)
