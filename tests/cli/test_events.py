@@ -4,8 +4,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.cli import CONSOLE_RULES, PROD, database_fixture
+from fakes.cli import database_fixture
 from fakes.digests import store_event
+from fakes.events import PROD
+from fakes.rules import CONSOLE_RULES
 
 from notifier.cli import main
 from notifier.events import FIELD_NAMES

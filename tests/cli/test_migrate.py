@@ -2,7 +2,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fakes.cli import CONSOLE_RULES, cli_env
+from fakes.cli import cli_env
+from fakes.rules import CONSOLE_RULES
 
 from notifier.cli import main
 from notifier.store.engine import make_engine

@@ -4,8 +4,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from fakes.cli import OPS_AND_FINANCE, PROD, TEST, database_fixture
+from fakes.cli import OPS_AND_FINANCE, database_fixture
 from fakes.digests import store_event
+from fakes.events import PROD, TEST
 
 from notifier.cli import main
 from notifier.store.engine import make_engine

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from fakes.cli import CONSOLE_RULES, PROD, database_fixture
-from fakes.rules import make_rules
+from fakes.cli import database_fixture
+from fakes.events import PROD
+from fakes.rules import CONSOLE_RULES, make_rules
 
 from notifier.cli import main
 from notifier.delivery import Deliverer

@@ -3,7 +3,8 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fakes.cli import CONSOLE_RULES, database_fixture
+from fakes.cli import database_fixture
+from fakes.rules import CONSOLE_RULES
 
 from notifier.cli import main
 

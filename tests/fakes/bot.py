@@ -16,7 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fakes.cli import CONSOLE_RULES, ERROR_CODES
+from fakes.cli import ERROR_CODES
+from fakes.rules import CONSOLE_RULES
 
 NOTIFIER = str(Path(sys.executable).parent / "notifier")
 # Variables that would make the bot reach out or trust more than the test says.

@@ -12,9 +12,6 @@ from sqlalchemy import Engine
 
 import notifier.app
 import notifier.cli.common
-from fakes.events import PROD as PROD
-from fakes.events import TEST as TEST
-from fakes.rules import CONSOLE_RULES as CONSOLE_RULES
 from notifier.store.engine import make_engine
 from notifier.twilio.catalog import BUNDLED
 
