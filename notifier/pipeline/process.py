@@ -24,7 +24,7 @@ from notifier.rules.match import select_routes
 from notifier.rules.model import Matcher, Route, Rules
 from notifier.store.events import StoredEvent
 from notifier.store.inhibit_marks import load_marks, save_marks
-from notifier.store.outbox import enqueue
+from notifier.store.outbox import DeliveryStatus, enqueue
 from notifier.store.outcomes import OutcomeRow, record_outcomes
 from notifier.store.silences import active_silences
 from notifier.twilio.catalog import Catalog
@@ -149,7 +149,8 @@ class Pipeline:
             self._metrics.event_outcomes.labels(route, outcome.value).inc(count)
             if outcome in HELD_FROM_RECEIVERS:
                 for receiver in receivers.get(route, ()):
-                    self._metrics.notifications.labels(receiver, "suppressed").inc(count)
+                    labels = (receiver, DeliveryStatus.SUPPRESSED.value)
+                    self._metrics.notifications.labels(*labels).inc(count)
 
     def _enqueue(
         self, conn: Connection, notices: list[Notice], states: dict[str, GroupState], now: datetime

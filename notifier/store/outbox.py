@@ -39,6 +39,7 @@ class DeliveryStatus(StrEnum):
     RETRY = "retry"
     DEFERRED = "deferred"
     FOLDED = "folded"
+    SUPPRESSED = "suppressed"  # never queued: dropped, silenced, inhibited, muted, below threshold
 
 
 PENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
