@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from notifier.delivery.channel import Checked
 from notifier.delivery.message_refs import owner
 from notifier.delivery.outcome import Failed, Paced, Refusal, SendResult, Sent
-from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
+from notifier.delivery.slack_payload import BlockKitMessages, Payload, with_plain_fallback
 from notifier.delivery.slack_web_api import (
     bot_name,
     delivery_metadata,
@@ -28,11 +28,8 @@ from notifier.delivery.slack_web_api import (
     update_message,
 )
 from notifier.delivery.transports import Transports
-from notifier.digest.block_kit import render_digest_slack
-from notifier.digest.build import DigestReport
 from notifier.notices import Notice, Reason
-from notifier.render.block_kit import render_slack, render_storm_summary, thread_reply
-from notifier.render.context import RenderContext
+from notifier.render.block_kit import render_storm_summary, thread_reply
 from notifier.rules.model import SlackApiConfig
 from notifier.store.outbox import Delivery
 from notifier.store.refs import MessageRef
@@ -51,25 +48,13 @@ def api_lane(channel: str) -> str:
     return f"api:{channel}"
 
 
-class SlackApiChannel:
+class SlackApiChannel(BlockKitMessages):
     def __init__(self, config: SlackApiConfig, receiver: str, transports: Transports) -> None:
         self.key = config.key
         self.lane = api_lane(config.channel)
         self.channel = config.channel
         self.receiver = receiver
         self._t = transports
-
-    def render(self, notice: Notice, ctx: RenderContext) -> Payload:
-        return render_slack(notice, ctx)
-
-    def render_digest(self, report: DigestReport, ctx: RenderContext) -> dict[str, Any]:
-        return render_digest_slack(report, ctx)
-
-    def digest_message(self, payload: dict[str, Any]) -> Payload:
-        return payload
-
-    def show(self, message: Payload, *, html: bool) -> str:
-        return show_payload(message)
 
     async def send(self, delivery: Delivery, message: Payload) -> Paced:
         return await self._paced(partial(self._deliver, delivery, message))

@@ -1,4 +1,5 @@
-"""What both Slack channel kinds do with a payload they send: fall back to plain text."""
+"""What both Slack channel kinds share: Block Kit rendering, and plain text when Slack refuses
+the blocks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notifier.delivery.outcome import Failed, Refusal, SendResult
-from notifier.render.block_kit import plain_version
+from notifier.digest.block_kit import render_digest_slack
+from notifier.digest.build import DigestReport
+from notifier.notices import Notice
+from notifier.render.block_kit import plain_version, render_slack
+from notifier.render.context import RenderContext
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +21,22 @@ Payload = dict[str, Any]
 Send = Callable[[Payload], Awaitable[SendResult]]
 
 
-def show_payload(payload: Payload) -> str:
-    # ASCII JSON: exact for Block Kit Builder, and no DEL, C1 or bidi control from Twilio's
-    # text reaches the terminal raw (json.dumps escapes only C0 otherwise).
-    return json.dumps(payload, indent=2)
+class BlockKitMessages:
+    """How both Slack channel kinds render: alerts and digests as Block Kit payloads."""
+
+    def render(self, notice: Notice, ctx: RenderContext) -> Payload:
+        return render_slack(notice, ctx)
+
+    def render_digest(self, report: DigestReport, ctx: RenderContext) -> dict[str, Any]:
+        return render_digest_slack(report, ctx)
+
+    def digest_message(self, payload: dict[str, Any]) -> Payload:
+        return payload
+
+    def show(self, message: Payload, *, html: bool) -> str:
+        # ASCII JSON: exact for Block Kit Builder, and no DEL, C1 or bidi control from Twilio's
+        # text reaches the terminal raw (json.dumps escapes only C0 otherwise).
+        return json.dumps(message, indent=2)
 
 
 async def with_plain_fallback(send: Send, payload: Payload) -> SendResult:

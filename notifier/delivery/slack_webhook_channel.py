@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from notifier.delivery.channel import Checked
 from notifier.delivery.outcome import Paced, SendResult
-from notifier.delivery.slack_payload import Payload, show_payload, with_plain_fallback
+from notifier.delivery.slack_payload import BlockKitMessages, Payload, with_plain_fallback
 from notifier.delivery.slack_web_api import post_webhook
 from notifier.delivery.transports import Transports
-from notifier.digest.block_kit import render_digest_slack
-from notifier.digest.build import DigestReport
 from notifier.notices import Notice
-from notifier.render.block_kit import render_slack, render_storm_summary
-from notifier.render.context import RenderContext
+from notifier.render.block_kit import render_storm_summary
 from notifier.rules.model import SlackWebhookConfig
 from notifier.store.outbox import Delivery
 
@@ -26,25 +22,13 @@ def webhook_lane(receiver: str, number: int = 1) -> str:
     return f"webhook:{receiver}" if number == 1 else f"webhook:{receiver}:{number}"
 
 
-class SlackWebhookChannel:
+class SlackWebhookChannel(BlockKitMessages):
     def __init__(self, config: SlackWebhookConfig, receiver: str, transports: Transports) -> None:
         self.key = config.key
         self.lane = webhook_lane(receiver, config.number)
         self.receiver = receiver
         self._url = config.url
         self._t = transports
-
-    def render(self, notice: Notice, ctx: RenderContext) -> Payload:
-        return render_slack(notice, ctx)
-
-    def render_digest(self, report: DigestReport, ctx: RenderContext) -> dict[str, Any]:
-        return render_digest_slack(report, ctx)
-
-    def digest_message(self, payload: dict[str, Any]) -> Payload:
-        return payload
-
-    def show(self, message: Payload, *, html: bool) -> str:
-        return show_payload(message)
 
     async def send(self, delivery: Delivery, message: Payload) -> Paced:
         return await self._t.pacer.send(self.lane, partial(self._post, message))
