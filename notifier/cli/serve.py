@@ -8,13 +8,13 @@ from typing import Any
 
 import uvicorn
 
+from notifier.addresses import is_loopback
 from notifier.app import Runtime, create_app
 from notifier.cli.clock import make_clock
 from notifier.cli.common import settings_from_env, settle_collector
 from notifier.digest.schedule import start_clock
 from notifier.errors import UserError
 from notifier.ingest.connections import ConnectionLimits, guarded_protocol
-from notifier.ingest.endpoint import is_loopback
 from notifier.settings import Settings
 
 log = logging.getLogger("notifier")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import ssl
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import aiosmtplib
 
+from notifier.addresses import is_loopback
 from notifier.delivery.classify import classify_smtp_error, redact
 from notifier.delivery.outcome import Failed, Refusal, SendResult, Sent
 from notifier.errors import UserError
@@ -73,7 +73,7 @@ def parse_smtp_url(url: str) -> SmtpConfig:
         username=username,
         password=password,
         implicit_tls=implicit,
-        start_tls=False if implicit or not tls else (None if _is_loopback(host) else True),
+        start_tls=False if implicit or not tls else (None if is_loopback(host) else True),
     )
 
 
@@ -91,15 +91,6 @@ def _tls_option(query: str, implicit: bool) -> bool:
             "SMTP_URL: smtps:// always uses TLS; for a plain relay use smtp://...?tls=off"
         )
     return tls
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 async def send_email(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import time
@@ -16,6 +15,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
+from notifier.addresses import is_loopback
 from notifier.events import Source
 from notifier.ingest import fallback
 from notifier.ingest.request import BadRequest, FormFields, RequestData, TooManyFields, dedup_key
@@ -222,14 +222,6 @@ def _from_loopback(request: Request) -> bool:
     """Development mode: the TCP peer (`notifier serve` turns proxy headers off then, so no
     X-Forwarded-For can stand in for it) is this machine."""
     return request.client is not None and is_loopback(request.client.host)
-
-
-def is_loopback(host: str) -> bool:
-    """An address of this machine only: 127.0.0.0/8, ::1, or the name localhost."""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _parse(spec: SourceSpec, data: RequestData) -> list[IncomingEvent]:
