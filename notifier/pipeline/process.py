@@ -79,7 +79,7 @@ class Pipeline:
         memory.save_groups(conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()})
         save_marks(conn, batch.marks)
         record_outcomes(conn, batch.outcomes)
-        self._enqueue(conn, notices, states, now)
+        _enqueue(conn, rules, notices, states, now)
         # Counted before the caller commits: a crash in between has the batch processed again
         # and counted twice. Metrics may over-count slightly; the stored outcomes never do.
         self._count(rules, batch.outcomes)
@@ -97,7 +97,7 @@ class Pipeline:
             if decision.reason is not None:
                 notices.append(make_notice(before, decision, route))
         memory.save_groups(conn, {k: (s, s.due_at(_route(rules, s))) for k, s in states.items()})
-        self._enqueue(conn, notices, states, now)
+        _enqueue(conn, rules, notices, states, now)
         return notices
 
     def _route_and_suppress(
@@ -152,12 +152,17 @@ class Pipeline:
                     labels = (receiver, DeliveryStatus.SUPPRESSED.value)
                     self._metrics.notifications.labels(*labels).inc(count)
 
-    def _enqueue(
-        self, conn: Connection, notices: list[Notice], states: dict[str, GroupState], now: datetime
-    ) -> None:
-        receivers = self._rules().receivers  # one outbox row per channel of each receiver
-        for notice in notices:
-            enqueue(conn, notice, states[notice.group_key].cycle, now, receivers)
+
+def _enqueue(
+    conn: Connection,
+    rules: Rules,
+    notices: list[Notice],
+    states: dict[str, GroupState],
+    now: datetime,
+) -> None:
+    """One outbox row per channel of each receiver, with the rules the notices were made by."""
+    for notice in notices:
+        enqueue(conn, notice, states[notice.group_key].cycle, now, rules.receivers)
 
 
 def make_notice(
