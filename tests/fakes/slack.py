@@ -31,6 +31,9 @@ _TS = re.compile(r"^\d{10}\.\d{6}$")
 # https://api.slack.com/reference/block-kit/blocks and .../block-elements#button
 MAX_BLOCKS, MAX_HEADER, MAX_SECTION, MAX_FIELDS, MAX_FIELD = 50, 150, 3000, 10, 2000
 MAX_ELEMENTS, MAX_BUTTON_TEXT, MAX_BUTTON_URL, MAX_CONTEXT = 25, 75, 3000, 10
+# https://api.slack.com/reference/block-kit/block-elements#button: value 2000, action_id 255
+# ("unique among all other action_ids in the containing block"); block_id 255.
+MAX_BUTTON_VALUE, MAX_ACTION_ID = 2000, 255
 # https://api.slack.com/methods/chat.postMessage#truncating: "msg_too_long" past 40,000.
 MAX_TEXT = 40_000
 
@@ -71,6 +74,13 @@ def _actions_errors(elements: list[dict[str, Any]]) -> list[str]:
         errors += _text_errors(button.get("text"), MAX_BUTTON_TEXT, "button")
         if len(str(button.get("url", ""))) > MAX_BUTTON_URL:
             errors.append(f"button url of {len(button['url'])} > {MAX_BUTTON_URL}")
+        if len(str(button.get("value", ""))) > MAX_BUTTON_VALUE:
+            errors.append(f"button value of {len(button['value'])} > {MAX_BUTTON_VALUE}")
+        if len(str(button.get("action_id", ""))) > MAX_ACTION_ID:
+            errors.append(f"action_id of {len(button['action_id'])} > {MAX_ACTION_ID}")
+    ids = [button["action_id"] for button in elements if "action_id" in button]
+    if len(ids) != len(set(ids)):
+        errors.append(f"action_ids repeated in one block: {ids}")
     return errors
 
 
