@@ -125,6 +125,16 @@ class _State:
     error: str | None = None
     last_ts: int = 0  # microseconds
     hanging: bool = False
+    response_urls: dict[str, _ResponseUrl] = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    user_groups: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _ResponseUrl:
+    created: float  # time.monotonic()
+    uses: int = 0
+    message: tuple[str, str] | None = None  # (channel ID, ts) of the message it answers for
 
 
 class FakeSlack:
@@ -163,6 +173,7 @@ class FakeSlack:
         # slack_sdk sends conversations.history as a GET with query parameters.
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/webhook/{id}", self._webhook)
+        app.router.add_post("/response/{id}", self._respond)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         sock = socket.socket()
@@ -204,6 +215,32 @@ class FakeSlack:
 
     def channel_id(self, name: str) -> str:
         return channel_id(name)
+
+    def response_url(self, message: dict[str, Any] | None = None) -> str:
+        """A fresh `response_url`, as Slack puts in an interaction payload, for `message` (one
+        of `messages`: `replace_original` then edits it)."""
+        url_id = f"R{len(self._state.response_urls):06d}"
+        where = (message["channel_id"], message["ts"]) if message else None
+        with self._state.lock:
+            self._state.response_urls[url_id] = _ResponseUrl(time.monotonic(), 0, where)
+        return f"http://127.0.0.1:{self.port}/response/{url_id}"
+
+    def age_response_urls(self, seconds: float) -> None:
+        """Every response_url made so far is `seconds` older (past 30 minutes it is dead)."""
+        with self._state.lock:
+            for url in self._state.response_urls.values():
+                url.created -= seconds
+
+    def set_user_groups(self, groups: dict[str, list[str]]) -> None:
+        """The workspace's user groups (ID: member user IDs), for usergroups.users.list."""
+        with self._state.lock:
+            self._state.user_groups = dict(groups)
+
+    @property
+    def responses(self) -> list[dict[str, Any]]:
+        """Bodies posted to response_urls (accepted ones), each with its `url_id`."""
+        with self._state.lock:
+            return list(self._state.responses)
 
     # -- what happened -----------------------------------------------------------------------
 
@@ -257,6 +294,7 @@ class FakeSlack:
             "chat.update": self._update,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "usergroups.users.list": self._usergroup_members,
         }.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
@@ -318,6 +356,47 @@ class FakeSlack:
         return self._listing(
             body, self._state.messages, lambda m: parent in (m["ts"], m["thread_ts"])
         )
+
+    def _usergroup_members(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/usergroups.users.list: needs usergroups:read; an unknown
+        group is `no_such_subteam`."""
+        if "usergroups:read" not in self.scopes:
+            needed, provided = "usergroups:read", ",".join(sorted(self.scopes))
+            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
+        members = self._state.user_groups.get(str(body.get("usergroup", "")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": members}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        """A response_url (https://api.slack.com/interactivity/handling#message_responses):
+        JSON; "up to 5 times within 30 minutes", then 404; `replace_original` edits the message
+        the interaction came from, otherwise a new message, ephemeral unless `response_type` is
+        `in_channel`; a message needs `text` or `blocks`."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        url_id = request.match_info["id"]
+        with self._state.lock:
+            url = self._state.response_urls.get(url_id)
+            if url is None or url.uses >= 5 or time.monotonic() - url.created > 30 * 60:
+                return web.Response(status=404, text="expired_url")
+            if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
+                return web.Response(status=400, text="no_text")
+            if block_kit_errors(body):
+                return web.Response(status=400, text="invalid_blocks")
+            url.uses += 1
+            self._state.responses.append({**body, "url_id": url_id})
+            if body.get("replace_original") in (True, "true") and url.message is not None:
+                self._replace(url.message, body)
+        return web.Response(text="ok")
+
+    def _replace(self, where: tuple[str, str], body: dict[str, Any]) -> None:
+        found = self._find(*where)
+        if found is not None:
+            found.update(text=body.get("text", ""), blocks=body.get("blocks"))
+            self._state.updates.append({"channel": where[0], "ts": where[1], **body})
 
     def _read_refusal(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Reading history needs a history scope and a channel ID, not a name."""
