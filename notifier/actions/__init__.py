@@ -9,6 +9,7 @@ from notifier.actions.actor import ActionError, Actor
 from notifier.actions.audit import audit_entries
 from notifier.actions.replay import replay
 from notifier.actions.silences import expire_silence, silence, silence_group
+from notifier.actions.status import GroupStatus, group_status
 from notifier.store.audit import AuditAction, AuditEntry, Origin
 
 __all__ = [
@@ -16,10 +17,12 @@ __all__ = [
     "Actor",
     "AuditAction",
     "AuditEntry",
+    "GroupStatus",
     "Origin",
     "acknowledge",
     "audit_entries",
     "expire_silence",
+    "group_status",
     "replay",
     "silence",
     "silence_group",

@@ -41,4 +41,6 @@ def _decoded(stored: Mapping[str, StoredGroup]) -> dict[str, GroupState]:
 
 def _decode(stored: StoredGroup) -> GroupState:
     state = GroupState.from_json(stored.state)
+    if stored.acknowledged_cycle is None:  # most groups: no second copy of the tuple
+        return state
     return state._replace(acknowledged_cycle=stored.acknowledged_cycle)
