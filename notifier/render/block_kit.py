@@ -15,7 +15,7 @@ from notifier.render.escape import (
     truncate,
     unescape_mrkdwn,
 )
-from notifier.render.slack_buttons import ButtonState, buttons_block, group_ref
+from notifier.render.slack_buttons import group_blocks
 
 # https://api.slack.com/reference/block-kit/blocks
 MAX_BLOCKS = 50
@@ -60,9 +60,9 @@ def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
         *_optional_actions(f.links(event)),
     ]
     if ctx.interactive and notice.reason in INTERACTIVE:
-        # Room for the buttons and, once someone acts, the line that says who did what.
-        state = ButtonState(group_ref(notice.group_key))
-        blocks = [*blocks[: MAX_BLOCKS - 2], buttons_block(state)]
+        # Room for the buttons and the line that says who did what, once someone acts.
+        offered = group_blocks(notice.group_key, acknowledged=notice.acknowledged)
+        blocks = [*blocks[: MAX_BLOCKS - 2], *offered]
     return {"text": fallback_text(notice, ctx), "blocks": blocks[:MAX_BLOCKS]}
 
 

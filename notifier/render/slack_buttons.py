@@ -95,6 +95,20 @@ def buttons_block(state: ButtonState) -> Block:
     }
 
 
+def group_blocks(group_key: str, *, acknowledged: bool) -> list[Block]:
+    """What a group's message offers when rendered anew (each count update re-renders it): the
+    buttons, and the acknowledgement of its cycle if there is one."""
+    state = ButtonState(group_ref(group_key), acknowledged=acknowledged)
+    if not acknowledged:
+        return [buttons_block(state)]
+    line = _acted("Acknowledged: no repeat reminders until it resolves")
+    return [line, buttons_block(state)]
+
+
+def _acted(line: str) -> Block:
+    return {"type": "context", "block_id": ACTED_BLOCK_ID, "elements": [_mrkdwn(line)]}
+
+
 def _button(action: ButtonAction, value: str) -> Block:
     return {
         "type": "button",
@@ -140,9 +154,8 @@ def acted_message(message: dict[str, Any], state: ButtonState, line: str) -> dic
         for b in message.get("blocks") or []
         if isinstance(b, dict) and b.get("block_id") not in (BLOCK_ID, ACTED_BLOCK_ID)
     ]
-    acted = {"type": "context", "block_id": ACTED_BLOCK_ID, "elements": [_mrkdwn(line)]}
     text = str(message.get("text") or "")
-    return {"text": text or line, "blocks": [*blocks, acted, buttons_block(state)]}
+    return {"text": text or line, "blocks": [*blocks, _acted(line), buttons_block(state)]}
 
 
 def _mrkdwn(text: str) -> Block:

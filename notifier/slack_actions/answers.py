@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from notifier.actions import Actor
 from notifier.pipeline.groups import GroupState, Phase
 from notifier.render import facts as f
 from notifier.render.context import RenderContext, local_time
@@ -50,8 +51,12 @@ def silences_text(silences: Sequence[Silence], now: datetime, ctx: RenderContext
 def _silence_line(silence: Silence, ctx: RenderContext) -> str:
     until = local_time(silence.ends_at, ctx, "%Y-%m-%d %H:%M %Z")
     matchers = " ".join(f"{name}={value}" for name, value in silence.matchers.items())
+    route = f" on route {mrkdwn(silence.route)}" if silence.route is not None else ""
+    author = ""
+    if silence.origin is not None and silence.created_by is not None:
+        author = f" ({mrkdwn(Actor(silence.origin, silence.created_by).describe())})"
     comment = f": {mrkdwn_truncated(silence.comment, _LINE)}" if silence.comment else ""
-    return f"• #{silence.id} until {until}, `{mrkdwn(matchers)}`{comment}"
+    return f"• #{silence.id} until {until}{route}, `{mrkdwn(matchers)}`{author}{comment}"
 
 
 def _more(items: Sequence[object]) -> list[str]:

@@ -52,7 +52,11 @@ class RequestVerifier:
             return Rejection.UNSIGNED
         if not timestamp.isdigit() or abs(self._now() - int(timestamp)) > WINDOW_SECONDS:
             return Rejection.STALE
-        if not self._verifier.is_valid(body, timestamp, signature):
+        try:
+            valid = self._verifier.is_valid(body, timestamp, signature)
+        except UnicodeDecodeError:  # the verifier decodes the body; Slack sends only UTF-8
+            return Rejection.MALFORMED
+        if not valid:
             return Rejection.SIGNATURE
         return Rejection.REPLAY if self._seen_before(timestamp, signature) else None
 

@@ -113,3 +113,10 @@ def test_acknowledged_state_reads_back_from_the_buttons() -> None:
     state = replace(state_of(payload["blocks"]) or ButtonState(""), acknowledged=True)
 
     assert state_of(acted_message(payload, state, "Acknowledged")["blocks"]) == state
+
+
+def test_an_acknowledged_groups_message_keeps_saying_so_when_its_count_is_updated() -> None:
+    payload = render_slack(make_notice(reason=Reason.NEW_IN_GROUP, acknowledged=True), INTERACTIVE)
+
+    assert buttons(payload)[-1] == ("Unacknowledge", "twilio_alerts.unacknowledge")
+    assert "Acknowledged: no repeat reminders" in str(payload["blocks"][-2])

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from fakes.events import make_event
 from fakes.rules import make_route
 
+from notifier.actions import Origin
 from notifier.pipeline.groups import Phase, on_event
 from notifier.render.context import RenderContext
 from notifier.slack_actions.answers import SHOWN, silences_text, status_text
@@ -58,3 +59,17 @@ def test_silences_lists_those_in_force_soonest_end_first_escaping_user_text() ->
         "• #2 until 2024-05-01 12:30 UTC, `error_code=2`",
         "• #1 until 2024-05-01 13:30 UTC, `error_code=1`: &lt;!channel&gt; outage",
     ]
+
+
+def test_silences_say_which_route_and_who_made_them_from_where() -> None:
+    made = Silence(
+        4, {"error_code": "11200"}, NOW, NOW + timedelta(hours=1), "outage", "webhooks",
+        "U123ABC (alice)", Origin.SLACK,
+    )  # fmt: skip
+
+    text = silences_text([made], NOW, RenderContext())
+
+    assert text.splitlines()[1] == (
+        "• #4 until 2024-05-01 13:00 UTC on route webhooks, `error_code=11200` "
+        "(from Slack by U123ABC (alice)): outage"
+    )
