@@ -34,6 +34,7 @@ NOT_ALLOWED = (
     "you are not allowed to act on Twilio alerts from Slack "
     "(ask an admin to add you to SLACK_ALLOWED_USERS or SLACK_ALLOWED_GROUPS)"
 )
+FAILED = "the bot could not do it (its log says why); try again or use the CLI"
 # Groups read for `status`, the newest of them shown.
 STATUS_SCAN = 2000
 
@@ -56,12 +57,20 @@ class Responder:
         return render_context(self._rules())
 
     async def click(self, click: Click) -> None:
+        """Act on a click after Slack has had its answer, then tell the user how it went."""
+        try:
+            answer = await self._act(click)
+        except Exception:  # the user still hears back; the details go to the log
+            log.exception("acting on a Slack click failed")
+            answer = ephemeral(f"Nothing done: {FAILED}")
+        await respond(click.response_url, answer)
+
+    async def _act(self, click: Click) -> dict[str, Any]:
         assert click.action is not None
         label = click.action.name.lower()
         if not await self._allow.allows(click.who.user_id):
             self._metrics.slack_actions.labels(label, "refused").inc()
-            await respond(click.response_url, ephemeral(f"Nothing done: {NOT_ALLOWED}"))
-            return
+            return ephemeral(f"Nothing done: {NOT_ALLOWED}")
         pressed = Pressed(click.action, click.group, click.silence_id, click.who.user_id)
         try:
             done = await asyncio.to_thread(
@@ -69,11 +78,9 @@ class Responder:
             )
         except ActionError as error:
             self._metrics.slack_actions.labels(label, "failed").inc()
-            await respond(click.response_url, ephemeral(f"Nothing done: {error}"))
-            return
+            return ephemeral(f"Nothing done: {error}")
         self._metrics.slack_actions.labels(label, "done").inc()
-        updated = acted_message(click.message, done.state, done.line)
-        await respond(click.response_url, {"replace_original": True, **updated})
+        return {"replace_original": True, **acted_message(click.message, done.state, done.line)}
 
     def immediate(self, command: SlashCommand) -> dict[str, Any] | None:
         """The answer that needs no store (help, or why the command cannot be read), else None."""
@@ -92,6 +99,9 @@ class Responder:
         except ActionError as error:
             text = f"Nothing done: {error}"
             parsed = Command(parsed.verb)  # an error is for the one who typed it
+        except Exception:
+            log.exception("running /twilio-alerts %s failed", parsed.verb)
+            text, parsed = f"Nothing done: {FAILED}", Command(parsed.verb)
         await respond(command.response_url, _answer(parsed, text))
 
     async def _run(self, command: Command, who: Who) -> str:

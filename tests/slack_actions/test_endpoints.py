@@ -1,6 +1,7 @@
 """Acting from Slack against a real `notifier serve` and a FakeSlack: the buttons on an alert,
 `/twilio-alerts`, and every request that must do nothing."""
 
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakes.bot import bot_env, serving
+from fakes.bot import NOTIFIER, bot_env, serving
 from fakes.slack import FakeSlack
 from fakes.slack_bot import SlackBot, acted_line, blocks_of, button, labels, wait_until
 from fakes.slack_signing import SECRET, click_body, command_body, signed_headers
@@ -101,6 +102,18 @@ def test_silence_1h_quiets_the_group_updates_the_message_and_names_the_user(
     with store.connect() as conn:
         entry = audit_entries(conn, limit=1)[0]
     assert (entry.origin, entry.who) == (Origin.SLACK, "U123ABC (alice)")
+    assert "from Slack by U123ABC (alice)  on route webhooks  error_code=11200" in cli(
+        slack_bot, "silence", "list"
+    )
+
+
+def cli(slack_bot: SlackBot, *args: str) -> str:
+    done = subprocess.run(
+        [NOTIFIER, *args], env=slack_bot.env, cwd=slack_bot.bot.log.parent,
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_unsilence_ends_the_silence_and_brings_the_silence_buttons_back(
@@ -350,6 +363,25 @@ def test_slash_commands_are_refused_without_a_valid_signature(slack_bot: SlackBo
     answer = slack_bot.post("/slack/commands", body, signed_headers(body, "not-the-secret"))
 
     assert answer.status_code == 401
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_click_silences_its_group_on_postgresql(tmp_path: Path, database_url: str) -> None:
+    with FakeSlack(token=TOKEN) as slack:
+        env = bot_env(
+            tmp_path, database_url, RULES, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=slack.api_url,
+            SLACK_SIGNING_SECRET=SECRET,
+        )  # fmt: skip
+        with serving(env, tmp_path) as bot:
+            on_pg = SlackBot(bot, slack, env)
+            on_pg.send_event("11200")
+            _, url = on_pg.click(on_pg.alert("11200"), "Silence 24h")
+            on_pg.response(url)
+            updated = on_pg.alert("11200")
+            listed = cli(on_pg, "silence", "list")
+
+    assert labels(updated) == ["Unsilence", "Acknowledge"]
+    assert "from Slack by U123ABC (alice)  on route webhooks  error_code=11200" in listed
 
 
 def test_without_the_signing_secret_the_slack_routes_do_not_exist(tmp_path: Path) -> None:
