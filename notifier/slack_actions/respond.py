@@ -26,7 +26,7 @@ from notifier.slack_actions.perform import Pressed, add_silence, press
 from notifier.slack_actions.slack_calls import respond
 from notifier.store.engine import read_only
 from notifier.store.group_list import live_group_states
-from notifier.store.silences import active_silences
+from notifier.store.silences import Silence, active_silences
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ NOT_ALLOWED = (
     "(ask an admin to add you to SLACK_ALLOWED_USERS or SLACK_ALLOWED_GROUPS)"
 )
 FAILED = "the bot could not do it (its log says why); try again or use the CLI"
-# Groups read for `status`, the newest of them shown.
+# Groups read for `status`, the newest of them shown (beyond this many live groups, in no
+# particular order: a storm that size is better read in the digest or `notifier events`).
 STATUS_SCAN = 2000
 
 
@@ -123,9 +124,9 @@ class Responder:
         with read_only(self._engine).connect() as conn:
             return [GroupState.from_json(s) for s in live_group_states(conn, STATUS_SCAN)]
 
-    def _silences(self, now: datetime) -> list[Any]:
+    def _silences(self, now: datetime) -> list[Silence]:
         with read_only(self._engine).connect() as conn:
-            return list(active_silences(conn, now))
+            return active_silences(conn, now)
 
 
 def _answer(command: Command, text: str) -> dict[str, Any]:
