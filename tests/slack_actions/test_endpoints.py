@@ -247,6 +247,20 @@ def test_requests_not_signed_by_slack_are_refused_counted_and_do_nothing(
     assert [r for r in slack_bot.slack.responses if url.endswith(r["url_id"])] == []
 
 
+def test_a_click_on_a_link_button_is_acknowledged_and_ignored(slack_bot: SlackBot) -> None:
+    # With interactivity on, Slack also reports clicks on URL buttons (the Console, the docs).
+    slack_bot.send_event("11209")
+    alert = slack_bot.alert("11209")
+    link = {"action_id": "Xy1", "text": {"type": "plain_text", "text": "Docs"}, "url": "https://x"}
+    url = slack_bot.slack.response_url(alert)
+
+    answer = slack_bot.post("/slack/actions", click_body(link, alert, url))
+
+    assert answer.status_code == 200
+    time.sleep(0.5)  # nothing may arrive: give a wrongly handled click time to show
+    assert [r for r in slack_bot.slack.responses if url.endswith(r["url_id"])] == []
+
+
 def test_a_replayed_click_does_nothing_the_second_time(slack_bot: SlackBot, store: Engine) -> None:
     body, url = signed_click(slack_bot, "11208")
     headers = signed_headers(body)
