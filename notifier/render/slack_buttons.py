@@ -1,15 +1,14 @@
 """The interactive buttons of a group's Slack message (Silence 1h, Silence 24h, Acknowledge and
 their undoing), and the message as it reads after someone pressed one. Pure.
 
-A button carries its group in its value; the message carries the group's state (silenced by
-which silence, acknowledged or not) in its buttons, so an update needs nothing but the message
-Slack sends back with the click.
+A button carries its group in its value (and Unsilence the silence it ends), so a click needs
+nothing but what Slack sends back with it; the buttons shown after it follow the store.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
@@ -126,24 +125,6 @@ def parse_value(action: ButtonAction, value: str) -> tuple[str, int | None]:
     if not silence_id.isdigit() or not ref:
         raise ValueError(f"Unsilence value {value[:40]!r} is not 'ID group'")
     return ref, int(silence_id)
-
-
-def state_of(blocks: list[Any]) -> ButtonState | None:
-    """The buttons' state as a message shows it; None when it has no buttons of ours."""
-    block = next((b for b in blocks if isinstance(b, dict) and b.get("block_id") == BLOCK_ID), None)
-    if block is None:
-        return None
-    state = ButtonState(group="")
-    for element in block.get("elements") or []:
-        action, value = element.get("action_id"), str(element.get("value", ""))
-        if action == ButtonAction.UNSILENCE:
-            ref, silence_id = parse_value(ButtonAction.UNSILENCE, value)
-            state = replace(state, group=ref, silence_id=silence_id)
-        else:
-            state = replace(state, group=state.group or value)
-        if action == ButtonAction.UNACKNOWLEDGE:
-            state = replace(state, acknowledged=True)
-    return state if state.group else None
 
 
 def acted_message(message: dict[str, Any], state: ButtonState, line: str) -> dict[str, Any]:
