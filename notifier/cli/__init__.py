@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "slack",
     "email",
     "migrate",
+    "doctor",
 )
 
 
