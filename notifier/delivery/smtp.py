@@ -123,13 +123,15 @@ async def probe_smtp(config: SmtpConfig) -> SendResult:
         hostname=config.host,
         port=config.port,
         use_tls=config.implicit_tls,
-        start_tls=config.start_tls,
+        start_tls=False,  # below, so that a server without STARTTLS is told apart
         tls_context=config.ssl_context,
         timeout=config.timeout,
     )
     try:
         async with asyncio.timeout(config.timeout):
             await client.connect()
+            if not await _start_tls(config, client):
+                return Failed("the server does not offer STARTTLS", Refusal.NOT_SUPPORTED.value)
             if config.username:
                 await client.login(config.username, config.password or "")
             await client.quit()
@@ -138,6 +140,18 @@ async def probe_smtp(config: SmtpConfig) -> SendResult:
     finally:
         client.close()
     return Sent()
+
+
+async def _start_tls(config: SmtpConfig, client: aiosmtplib.SMTP) -> bool:
+    """STARTTLS as `config` asks (required, when offered, or never); False: required and
+    not offered, which aiosmtplib reports only as a plain SMTPException."""
+    if config.implicit_tls or config.start_tls is False:
+        return True
+    await client.ehlo()
+    if client.supports_extension("starttls"):
+        await client.starttls()
+        return True
+    return config.start_tls is None
 
 
 def _stamp(message: EmailMessage, now: datetime) -> None:

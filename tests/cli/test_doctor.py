@@ -70,7 +70,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
                  "TWILIO_ERROR_CODES_FILE", "TWILIO_ERROR_CODES_REFRESH"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     inbox = Mailbox()
-    smtp = {"authenticator": inbox.authenticate, "auth_require_tls": False}
+    smtp: dict[str, Any] = {"authenticator": inbox.authenticate, "auth_require_tls": False}
     with FakeSlack(SLACK_TOKEN) as slack, smtp_server(inbox, **smtp) as port:
         slack.add_channel("#alerts")
         world = World(slack, inbox, port, tmp_path, monkeypatch)
