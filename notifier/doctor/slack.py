@@ -94,7 +94,8 @@ async def _channel(client: AsyncWebClient, channel: str, who: Identity) -> Findi
 
 def _refused(name: str, channel: str, refusal: Refusal | None, words: str) -> Finding:
     if refusal is Refusal.MISSING_SCOPE:
-        return skipped(name, f"the token may not look channels up ({words}); {_ADD_SCOPES}")
+        lacking = " or ".join(LOOKUP_SCOPES)
+        return skipped(name, f"the token lacks {lacking}, so {channel} cannot be looked up")
     if refusal is Refusal.CHANNEL_NOT_FOUND:
         fix = f"check the channel ID in the rules; if {channel} is private, invite the bot"
         return problem(name, f"Slack has no channel {channel} the bot can see", fix)
@@ -135,7 +136,7 @@ def _webhook(name: str, url: str) -> Finding:
         return ok(name, f"{shown}: a loopback URL (a test server), not posted to")
     slack_form = len(segments) == 4 and segments[0] == "services"
     if parts.scheme == "https" and parts.hostname == _WEBHOOK_HOST and slack_form:
-        return ok(name, f"{shown}services/T.../B.../...: well-formed, not posted to")
+        return ok(name, f"https://{_WEBHOOK_HOST}/services/...: well-formed, not posted to")
     detail = f"{shown} is not a Slack incoming webhook (https://{_WEBHOOK_HOST}/services/...)"
     fix = "copy the Webhook URL from api.slack.com/apps > your app > Incoming Webhooks"
     return problem(name, detail, fix)

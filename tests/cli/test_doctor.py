@@ -392,3 +392,26 @@ def test_a_failed_send_test_is_a_problem(world: World, capsys: pytest.CaptureFix
     assert code == 1
     assert checks["slack token"]["status"] == "problem"
     assert checks["send test ops (slack:#alerts)"]["status"] == "problem"
+
+
+def test_without_lookup_scopes_channels_are_skipped_not_failed(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeSlack(SLACK_TOKEN, scopes=DEFAULT_SCOPES - {"channels:read"}) as slack:
+        world.env.setenv("SLACK_API_URL", slack.api_url)
+        code, checks = doctor(capsys)
+    assert code == 0
+    assert checks["slack scopes"]["status"] == "warning"
+    alerts = checks["slack channel #alerts"]
+    assert alerts["status"] == "skipped" and "lacks channels:read" in alerts["detail"]
+
+
+def test_a_bot_outside_a_public_channel_with_chat_write_public_is_only_a_warning(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeSlack(SLACK_TOKEN, scopes=DEFAULT_SCOPES | {"chat:write.public"}) as slack:
+        slack.add_channel("#alerts", member=False)
+        world.env.setenv("SLACK_API_URL", slack.api_url)
+        code, checks = doctor(capsys)
+    assert code == 0
+    assert checks["slack channel #alerts"]["status"] == "warning"
