@@ -20,8 +20,8 @@ _FIXES = {
         "(platforms often block port 25: use 587 or 465)"
     ),
     Refusal.TLS_FAILED: (
-        "use the scheme and port the provider documents for TLS: smtps:// with 465, "
-        "smtp:// with 587 (STARTTLS)"
+        "name the host its certificate is for in SMTP_URL, and use the scheme and port the "
+        "provider documents for TLS: smtps:// with 465, smtp:// with 587 (STARTTLS)"
     ),
     Refusal.NOT_SUPPORTED: (
         "the server does not offer what SMTP_URL asks for (STARTTLS, or AUTH before TLS): "
