@@ -20,8 +20,16 @@ from typing import Any
 
 from aiohttp import web
 
-# Scopes of a bot that may post and read history (https://api.slack.com/scopes).
-DEFAULT_SCOPES = frozenset({"chat:write", "channels:history", "groups:history"})
+# The scopes slack-app.yaml asks for: post, look channels up, read history
+# (https://api.slack.com/scopes).
+DEFAULT_SCOPES = frozenset(
+    {"chat:write", "channels:read", "groups:read", "channels:history", "groups:history"}
+)
+# The bot user auth.test names (https://api.slack.com/methods/auth.test: "user").
+BOT_USER = "alertbot"
+# conversations.info and .list need the read scope of the conversation's kind
+# (https://api.slack.com/methods/conversations.info, .../conversations.list).
+_READ_SCOPE = {False: "channels:read", True: "groups:read"}
 # https://api.slack.com/methods/conversations.history: "channels:history, groups:history, ..."
 _HISTORY_SCOPES = ("channels:history", "groups:history")
 # Conversation IDs: C (public), G (private), D (direct); https://api.slack.com/types/conversation
@@ -107,6 +115,28 @@ class Recorded:
     status: int
 
 
+@dataclass(frozen=True)
+class FakeChannel:
+    """A conversation the workspace has (see `FakeSlack.add_channel`)."""
+
+    id: str
+    name: str
+    member: bool = True
+    private: bool = False
+    archived: bool = False
+
+    def as_object(self) -> dict[str, Any]:
+        """As conversations.info and .list show it (https://api.slack.com/types/conversation)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.private,
+            "is_private": self.private,
+            "is_archived": self.archived,
+            "is_member": self.member,
+        }
+
+
 @dataclass
 class _Failure:
     remaining: int
@@ -128,6 +158,7 @@ class _State:
     response_urls: dict[str, _ResponseUrl] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     user_groups: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, FakeChannel] = field(default_factory=dict)  # by ID
 
 
 @dataclass
@@ -242,6 +273,15 @@ class FakeSlack:
         with self._state.lock:
             return list(self._state.responses)
 
+    def add_channel(
+        self, name: str, *, member: bool = True, private: bool = False, archived: bool = False
+    ) -> None:
+        """A channel conversations.info and .list know; posts to it need the bot a member
+        (or chat:write.public for a public one). Channels never added accept every post."""
+        fake = FakeChannel(channel_id(name), name.lstrip("#"), member, private, archived)
+        with self._state.lock:
+            self._state.channels[fake.id] = fake
+
     # -- what happened -----------------------------------------------------------------------
 
     @property
@@ -277,6 +317,10 @@ class FakeSlack:
         with self._state.lock:
             response = self._answer_api(request.match_info["method"], token, body)
             self._record(request.path, token, body, response.status)
+        if token == self.token:
+            # Every Web API answer lists the token's scopes in this header
+            # (https://api.slack.com/legacy/oauth-scopes, "Working with scopes").
+            response.headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         return response
 
     def _answer_api(self, method: str, token: str | None, body: dict[str, Any]) -> web.Response:
@@ -288,20 +332,24 @@ class FakeSlack:
         if self._state.error:
             return web.json_response({"ok": False, "error": self._state.error})
         if method == "auth.test":
-            return web.json_response({"ok": True, "user_id": "UFAKE", "team": "fake"})
+            return web.json_response(
+                {"ok": True, "user_id": "UFAKE", "user": BOT_USER, "team": "fake"}
+            )
         handler = {
             "chat.postMessage": self._post,
             "chat.update": self._update,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "usergroups.users.list": self._usergroup_members,
+            "conversations.info": self._info,
+            "conversations.list": self._list,
         }.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         return web.json_response(handler(body))
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        refused = _content_refusal(body)
+        refused = _content_refusal(body) or self._post_refusal(channel_id(str(body.get("channel"))))
         if refused is not None:
             return refused
         channel = channel_id(str(body.get("channel", "")))
@@ -361,8 +409,7 @@ class FakeSlack:
         """https://api.slack.com/methods/usergroups.users.list: needs usergroups:read; an unknown
         group is `no_such_subteam`."""
         if "usergroups:read" not in self.scopes:
-            needed, provided = "usergroups:read", ",".join(sorted(self.scopes))
-            return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
+            return self._missing("usergroups:read")
         members = self._state.user_groups.get(str(body.get("usergroup", "")))
         if members is None:
             return {"ok": False, "error": "no_such_subteam"}
@@ -397,6 +444,54 @@ class FakeSlack:
         if found is not None:
             found.update(text=body.get("text", ""), blocks=body.get("blocks"))
             self._state.updates.append({"channel": where[0], "ts": where[1], **body})
+
+    def _post_refusal(self, channel: str) -> dict[str, Any] | None:
+        """https://api.slack.com/methods/chat.postMessage#errors: no chat:write scope, or a
+        known channel the bot is not in, unless chat:write.public lets it post to a public one."""
+        if "chat:write" not in self.scopes:
+            return self._missing("chat:write")
+        known = self._state.channels.get(channel)
+        if known is None or known.member:
+            return None
+        if known.archived:
+            return {"ok": False, "error": "is_archived"}
+        if not known.private and "chat:write.public" in self.scopes:
+            return None
+        return {"ok": False, "error": "not_in_channel"}
+
+    def _info(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.info: an ID only (a name is not found);
+        a private channel is invisible to a bot outside it."""
+        known = self._state.channels.get(str(body.get("channel", "")))
+        if known is None or (known.private and not known.member):
+            scope = _READ_SCOPE[False]
+            if scope not in self.scopes:
+                return self._missing(scope)
+            return {"ok": False, "error": "channel_not_found"}
+        if _READ_SCOPE[known.private] not in self.scopes:
+            return self._missing(_READ_SCOPE[known.private])
+        return {"ok": True, "channel": known.as_object()}
+
+    def _list(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.list: the public channels, and the
+        private ones the bot is in, of the kinds asked for; one page here (no next_cursor)."""
+        types = str(body.get("types") or "public_channel").split(",")
+        private = {"public_channel": False, "private_channel": True}
+        kinds = [private[t] for t in types if t in private]
+        for kind in kinds:
+            if _READ_SCOPE[kind] not in self.scopes:
+                return self._missing(_READ_SCOPE[kind])
+        shown = [
+            c.as_object()
+            for c in self._state.channels.values()
+            if c.private in kinds and (c.member or not c.private)
+        ]
+        return {"ok": True, "channels": shown, "response_metadata": {"next_cursor": ""}}
+
+    def _missing(self, needed: str) -> dict[str, Any]:
+        # Slack names the scope needed and those the token has (https://api.slack.com/web#errors).
+        provided = ",".join(sorted(self.scopes))
+        return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
 
     def _read_refusal(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Reading history needs a history scope and a channel ID, not a name."""
