@@ -31,8 +31,12 @@ log = logging.getLogger(__name__)
 
 # Headers worth keeping with the raw body; never the signature itself.
 KEPT_HEADERS = ("content-type", "user-agent", "i-twilio-idempotency-token", "x-home-region")
-# Responses hold no per-request state, so the common answer is built once.
+# Responses hold no per-request state, so the common answers are built once.
 OK = PlainTextResponse("ok\n")
+# Twilio retries on its own schedule; Retry-After tells any other sender (and a proxy) when.
+STORE_UNAVAILABLE = PlainTextResponse(
+    "store unavailable, retry later\n", status_code=503, headers={"Retry-After": "5"}
+)
 
 
 class Rejected(Exception):
@@ -108,7 +112,7 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Handler:
             new = await ctx.writer.store(items)
         except Exception:
             log.exception("could not store a %s event; Twilio will retry", spec.source)
-            return PlainTextResponse("store unavailable, retry later\n", status_code=503)
+            return STORE_UNAVAILABLE
         for item in items:
             (received if item.dedup_key in new else duplicate).inc()
         return _answer(spec, data, ctx)

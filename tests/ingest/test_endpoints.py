@@ -648,3 +648,16 @@ def test_a_webhook_body_that_trickles_in_is_cut_off_after_the_read_timeout(
     assert sent[0]["status"] == 408
     assert (b"connection", b"close") in sent[0]["headers"]
     assert sent[1]["body"] == b"body not received within 0.3 s\n"
+
+
+def test_a_store_that_cannot_take_the_event_is_answered_503_with_retry_after(
+    tmp_path: Path,
+) -> None:
+    with bot(tmp_path) as (client, runtime):
+        with runtime.engine.begin() as conn:  # as if the database went away under the bot
+            conn.exec_driver_sql("ALTER TABLE events RENAME TO events_gone")
+        response = post_form(client, "/twilio/debugger", REAL_30007)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.text == "store unavailable, retry later\n"
