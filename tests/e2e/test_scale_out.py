@@ -232,10 +232,12 @@ def test_postgres_stopped_under_load_answers_503_loses_nothing_and_recovers_unre
         storm.start()
         storm.wait_for(len(targets) // 4, SEND_SECONDS)
         pg.stop()
+        down = time.monotonic()
         wait_until(lambda: [readyz(web) for web in webs] == [503, 503], 10, "/readyz said 503")
         refused = len(storm.answers)
         wait_until(lambda: len(storm.answers) > refused + 20, 10, "requests came while down")
         pg.start()
+        down = time.monotonic() - down
         storm.join(SEND_SECONDS)
         sent = {fields["Sid"] for _, fields in targets}
         stored = check_processed_once(pg.url, sent, set(storm.acknowledged()))
@@ -243,8 +245,10 @@ def test_postgres_stopped_under_load_answers_503_loses_nothing_and_recovers_unre
         assert [readyz(web) for web in webs] == [200, 200]
 
     statuses = Counter(answer.status for answer in storm.answers)
+    slowest = max(answer.seconds for answer in storm.answers)
+    print(f"down {down:.1f} s: answers {dict(statuses)}, slowest {slowest:.2f} s")
     assert set(statuses) == {200, 503}, statuses  # never 500, never unanswered
-    assert max(answer.seconds for answer in storm.answers) < ANSWER_SECONDS
+    assert slowest < ANSWER_SECONDS
     assert all(answer.retry_after for answer in storm.answers if answer.status == 503)
     assert stored == sent  # Twilio's retries brought every refused event in
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -67,6 +68,14 @@ def bin_dir() -> Path | None:
     return Path(candidates[-1]).parent if candidates else None
 
 
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 class PrivatePostgres:
     def __init__(self, bindir: Path, folder: Path, port: int) -> None:
         self._bindir = bindir
@@ -110,6 +119,8 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     bindir = bin_dir()
     if bindir is None:
         pytest.skip("PostgreSQL's initdb is not installed (looked on PATH, pg_config, /usr/lib)")
+    if os.geteuid() == 0 and not _user_exists(OWNER):
+        pytest.skip(f"initdb refuses to run as root and there is no {OWNER!r} user to run it")
     # Not under pytest's tmp_path: the cluster's owner must be able to reach the folder.
     folder = Path(tempfile.mkdtemp(prefix="notifier-pg-"))
     if os.geteuid() == 0:
