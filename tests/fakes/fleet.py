@@ -7,8 +7,8 @@ web processes, `notifier worker` and `notifier clock`, all on one store, each wi
         fleet.kill("worker-1")             # SIGKILL
         fleet.restart("worker-1")
 
-Leaving the block stops every process (SIGTERM, then SIGKILL); leaving it on an exception
-prints every process's log first, so a failing test shows what the bot said.
+Leaving the block stops every process (SIGTERM, then SIGKILL) and, when it is left on an
+exception, prints the end of each process's log, so a failing test shows what the bot said.
 """
 
 from __future__ import annotations
