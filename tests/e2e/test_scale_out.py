@@ -238,6 +238,9 @@ def test_postgres_stopped_under_load_answers_503_loses_nothing_and_recovers_unre
         wait_until(lambda: len(storm.answers) > refused + 50, 10, "requests came while down")
         pg.start()
         down = time.monotonic() - down
+        back = lambda: [readyz(web) for web in webs] == [200, 200]  # noqa: E731
+        wait_until(back, 10, "/readyz said 200 again")
+        recovered = time.monotonic()
         storm.join(SEND_SECONDS)
         sent = {fields["Sid"] for _, fields in targets}
         stored = check_processed_once(pg.url, sent, set(storm.acknowledged()))
@@ -251,6 +254,9 @@ def test_postgres_stopped_under_load_answers_503_loses_nothing_and_recovers_unre
     assert slowest < ANSWER_SECONDS
     assert all(answer.retry_after for answer in storm.answers if answer.status == 503)
     assert stored == sent  # Twilio's retries brought every refused event in
+    # Once /readyz says ready again, nothing is refused: no connection the stop cut is lent out.
+    after = Counter(answer.status for answer in storm.answers if answer.started > recovered)
+    assert set(after) == {200}, after
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ def debugger_fields(number: int, error_code: str) -> dict[str, str]:
 class Answer:
     sid: str
     status: int  # 0: no answer within ANSWER_SECONDS, or no connection
+    started: float  # time.monotonic()
     seconds: float
     retry_after: str | None  # the Retry-After header of a refusal
 
@@ -104,5 +105,5 @@ class Storm:
         else:
             status, retry_after = response.status_code, response.headers.get("Retry-After")
         seconds = time.monotonic() - started
-        self.answers.append(Answer(fields["Sid"], status, seconds, retry_after))
+        self.answers.append(Answer(fields["Sid"], status, started, seconds, retry_after))
         return status
