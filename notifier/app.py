@@ -88,17 +88,28 @@ class Runtime:
     def current_rules(self) -> Rules:
         return self.rules.rules
 
-    async def run_background(self, worker: Worker | None) -> None:
-        """The loops every process runs (rules reload, pruning) plus the worker when given."""
+    async def run_background(self, worker: Worker | None, stop: asyncio.Event) -> None:
+        """The loops every process runs (rules reload, pruning) plus the worker when given,
+        until `stop` is set: then the worker finishes or hands back what it holds."""
         _reload_on_sighup(self.rules)
         loops = [_rules_watcher(self.rules), _pruner(self), _checkpointer(self.engine)]
-        if worker is not None:
-            loops.append(worker.run())
+        tasks = [asyncio.create_task(loop) for loop in loops]
+        working = asyncio.create_task(worker.run()) if worker is not None else None
+        stopped = asyncio.create_task(stop.wait())
         try:
-            await asyncio.gather(*loops)
+            # The loops only end by failing: then the process stops, saying why.
+            done, _ = await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
         finally:
+            if worker is not None and working is not None:
+                worker.stop()
+                await working
+            for task in [stopped, *tasks]:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if self.transports is not None:
                 await self.transports.aclose()
+        for task in done:
+            task.result()
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
@@ -124,14 +135,17 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # uvicorn comes here once the requests are answered (or cut off after
+        # timeout_graceful_shutdown): what they acknowledged is committed, then the worker stops.
         writer.start()
-        background = asyncio.create_task(runtime.run_background(worker))
+        stop = asyncio.Event()
+        background = asyncio.create_task(runtime.run_background(worker, stop))
         try:
             yield
         finally:
-            background.cancel()
-            await asyncio.gather(background, return_exceptions=True)
             await writer.stop()
+            stop.set()
+            await asyncio.gather(background, return_exceptions=True)
 
     return Webhooks(Starlette(routes=routes, lifespan=lifespan), webhooks)
 

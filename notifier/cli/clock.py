@@ -40,5 +40,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        # Claims no new period; a digest being queued (one short transaction, bounded by
+        # DATABASE_STATEMENT_TIMEOUT on PostgreSQL) commits before the process exits.
+        scheduler.shutdown(wait=True)
     return 0

@@ -25,6 +25,7 @@ from notifier.store.outbox import (
     claim_deliveries,
     claim_for_channels,
     claim_ids,
+    hand_back,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class Deliverer:
         # short, so a dead worker's come back soon (and are checked before they are resent).
         self._lease = lease or timedelta(seconds=job_timeout) + LEASE_MARGIN
         self._sending: set[asyncio.Task[None]] = set()
+        # Claimed and not yet recorded: what `stop` hands back if it cuts the sends short.
+        self._held: dict[int, Delivery] = {}
 
     async def run_once(self) -> int:
         """Claims due deliveries and sends them; returns, once all are recorded, how many."""
@@ -86,11 +89,29 @@ class Deliverer:
         while self._sending:
             await asyncio.wait(set(self._sending))
 
-    async def stop(self) -> None:
-        """Abandons the jobs in flight: their leases run out and they are claimed again."""
+    async def stop(self, grace: float = 0.0) -> None:
+        """Lets the jobs in flight end within `grace` seconds, then cancels the rest and hands
+        their deliveries back, due at once, so that none waits out its lease after a restart."""
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=grace)
         for task in set(self._sending):
             task.cancel()
         await asyncio.gather(*self._sending, return_exceptions=True)
+        if not self._held:
+            return
+        held = sorted(self._held)
+        try:
+            await run_for_loop(self._engine, partial(self._hand_back, held))
+        except Exception:  # the store is down: their leases run out, as after a crash
+            log.exception("stopping: could not hand back %d unfinished deliveries", len(held))
+        else:
+            log.warning("stopping: handed back %d unfinished deliveries", len(held))
+
+    def _hand_back(self, ids: list[int]) -> None:
+        with self._engine.begin() as conn:
+            hand_back(conn, ids, self._clock())
+        for delivery_id in ids:
+            self._held.pop(delivery_id, None)
 
     async def _start(self, deliveries: list[Delivery], results: Results) -> int:
         if not deliveries:
@@ -108,7 +129,9 @@ class Deliverer:
             with self._engine.begin() as conn:
                 return claim(conn, now=self._clock(), lease=self._lease)
 
-        return await run_for_loop(self._engine, claimed)
+        deliveries = await run_for_loop(self._engine, claimed)
+        self._held.update((delivery.id, delivery) for delivery in deliveries)
+        return deliveries
 
     async def _whole_backlog(self, job: Job) -> Job:
         """A storm job also takes its lane's due notices beyond this batch: one summary."""
@@ -132,6 +155,8 @@ class Deliverer:
         finally:
             for task in running:
                 task.cancel()
+            # Ended before the session they use is closed (`Transports.aclose`).
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def _run(self, job: Job) -> Paced:
         try:
@@ -165,6 +190,9 @@ class Deliverer:
                 for (status, step), batch in grouped.items():
                     store(conn, batch, step, now, status)
                     counted.update((delivery.receiver, status) for delivery in batch)
+        for job, _ in ended:
+            for delivery in job.deliveries:
+                self._held.pop(delivery.id, None)
         if self._metrics is not None:
             for (receiver, status), count in counted.items():
                 self._metrics.notifications.labels(receiver, status.value).inc(count)

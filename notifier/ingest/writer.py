@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -13,6 +14,12 @@ from notifier.store.engine import run_for_loop
 from notifier.store.events import IncomingEvent, StoredEvent, insert_events
 
 MAX_BATCH = 1000
+# At a stop, the requests already answered by uvicorn wait for nothing more; this bounds the
+# last commit for one still waiting (the store slow or down).
+FLUSH_SECONDS = 3.0
+
+# A request's events and the future it awaits: the dedup keys that were new.
+Waiting = tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]
 
 
 class InboxWriter:
@@ -23,17 +30,24 @@ class InboxWriter:
     ) -> None:
         self._engine = engine
         self._on_stored = on_stored
-        self._waiting: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]] = []
+        self._waiting: list[Waiting] = []
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def stop(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Commits what requests are still waiting for (within `timeout`), then stops."""
+        if self._task is None:
+            return
+        self._closing = True
+        self._arrived.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
 
     async def store(self, items: Sequence[IncomingEvent]) -> set[str]:
         """Returns once `items` are committed: the dedup keys that were new."""
@@ -49,23 +63,27 @@ class InboxWriter:
             # about 150 µs however few events it holds, each event about 25 µs more.
             await asyncio.sleep(0)
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            if not self._waiting:
+            if not self._waiting and not self._closing:
                 self._arrived.clear()
-            items = [item for request_items, _ in batch for item in request_items]
-            try:
-                stored = await run_for_loop(self._engine, partial(self._commit, items))
-            except Exception:
-                # One event the store cannot take must not fail the requests batched with it.
-                await self._commit_one_by_one(batch)
-                self._on_stored([])
-            else:
-                for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
-                    _resolve(future, own)
-                self._on_stored(list(stored.values()))
+            if batch:
+                await self._store(batch)
+            elif self._closing:
+                return
 
-    async def _commit_one_by_one(
-        self, batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
-    ) -> None:
+    async def _store(self, batch: list[Waiting]) -> None:
+        items = [item for request_items, _ in batch for item in request_items]
+        try:
+            stored = await run_for_loop(self._engine, partial(self._commit, items))
+        except Exception:
+            # One event the store cannot take must not fail the requests batched with it.
+            await self._commit_one_by_one(batch)
+            self._on_stored([])
+        else:
+            for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
+                _resolve(future, own)
+            self._on_stored(list(stored.values()))
+
+    async def _commit_one_by_one(self, batch: list[Waiting]) -> None:
         for items, future in batch:
             try:
                 stored = await run_for_loop(self._engine, partial(self._commit, items))
@@ -90,9 +108,7 @@ def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:
         future.set_result(new)
 
 
-def _first_claims(
-    batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]], new: set[str]
-) -> list[set[str]]:
+def _first_claims(batch: list[Waiting], new: set[str]) -> list[set[str]]:
     """Each new key belongs to the first request that carried it; a concurrent redelivery of
     the same event in the same batch is a duplicate, as it would be one batch later."""
     unclaimed = set(new)
