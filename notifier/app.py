@@ -66,7 +66,7 @@ class Runtime:
     def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
         """Open and migrate the store, load the rules and the catalog (`fetch_catalog`: also
         refresh it from Twilio's site in the background when TWILIO_ERROR_CODES_REFRESH asks)."""
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.database_pool)
         migrate(engine)
         runtime = cls(settings=settings, engine=engine, rules=RulesHolder(settings.rules_file))
         runtime.load_catalog(fetch=fetch_catalog)
@@ -97,8 +97,11 @@ class Runtime:
         working = asyncio.create_task(worker.run()) if worker is not None else None
         stopped = asyncio.create_task(stop.wait())
         try:
-            # The loops only end by failing: then the process stops, saying why.
-            done, _ = await asyncio.wait([stopped, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            pending = {stopped, *tasks}
+            while stopped in pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done - {stopped}:
+                    task.result()  # a loop that failed stops the process, saying why
         finally:
             if worker is not None and working is not None:
                 worker.stop()
@@ -108,8 +111,6 @@ class Runtime:
             await asyncio.gather(*tasks, return_exceptions=True)
             if self.transports is not None:
                 await self.transports.aclose()
-        for task in done:
-            task.result()
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
