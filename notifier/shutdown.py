@@ -1,8 +1,8 @@
 """How a process stops on SIGTERM: the time each stage may take, and the signal handling.
 
 Platforms send SIGTERM on every deploy and daily restart and SIGKILL 30 s later (Heroku, Render,
-Kubernetes' default terminationGracePeriodSeconds). The stages below add up to 17 s at most, in
-a budget of 20 s: 10 s to spare before the kill for the interpreter's own exit and a slow machine.
+Kubernetes' default terminationGracePeriodSeconds). The stages below take about 15 s at most,
+within a budget of 20 s that leaves 10 s before the kill for a slow machine.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from types import FrameType
 # a client still trickling its body after this is cut off unanswered, and Twilio retries it.
 REQUESTS_SECONDS = 5  # uvicorn's timeout_graceful_shutdown, whole seconds
 # Sends in flight may end and be recorded; the rest are handed back, due at once, for the next
-# process. Shorter than a job's own limit (30 s): a hanging receiver must not hold the stop.
-DELIVERIES_SECONDS = 10.0
-# Each of these stages then takes a commit or two: the inbox's last batch, the hand-back.
+# process. Shorter than one Slack call's own limit (10 s), so that a call hanging at the stop is
+# handed back, not counted as a failed attempt; and than a job's (30 s): it must not hold the stop.
+DELIVERIES_SECONDS = 8.0
+# Then a commit or two: the inbox's last batch (notifier/ingest/writer.py's FLUSH_SECONDS at
+# most), the hand-back.
 BUDGET_SECONDS = 20.0
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
