@@ -13,6 +13,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from notifier.delivery.classify import classify_transport_error
+from notifier.delivery.log_ids import log_ids
 from notifier.delivery.outcome import Failed, Paced, Retry
 from notifier.delivery.plan import Job, Lookup, plan
 from notifier.delivery.record import steps, store
@@ -99,13 +100,13 @@ class Deliverer:
         await asyncio.gather(*self._sending, return_exceptions=True)
         if not self._held:
             return
-        held = sorted(self._held)
+        held, ids = sorted(self._held), log_ids(list(self._held.values()))
         try:
             await run_for_loop(self._engine, partial(self._hand_back, held))
         except Exception:  # the store is down: their leases run out, as after a crash
-            log.exception("stopping: could not hand back %d unfinished deliveries", len(held))
+            log.exception("stopping: could not hand back %d deliveries", len(held), extra=ids)
         else:
-            log.warning("stopping: handed back %d unfinished deliveries", len(held))
+            log.warning("stopping: handed back %d unfinished deliveries", len(held), extra=ids)
 
     def _hand_back(self, ids: list[int]) -> None:
         with self._engine.begin() as conn:
@@ -163,11 +164,15 @@ class Deliverer:
             async with asyncio.timeout(self._job_timeout):
                 return await self._job(job)
         except TimeoutError as error:
-            which = sorted({delivery.receiver for delivery in job.deliveries})
-            log.warning("delivery to %s took over %ss: given up", which, self._job_timeout)
+            ids = log_ids(job.deliveries)
+            log.warning(
+                "delivery to %s took over %ss: given up", _names(job), self._job_timeout, extra=ids
+            )
             return classify_transport_error(error)
         except Exception as error:  # a bug in one channel must not stop the loop
-            log.exception("delivery to %s failed unexpectedly", _names(job))
+            log.exception(
+                "delivery to %s failed unexpectedly", _names(job), extra=log_ids(job.deliveries)
+            )
             return Retry(None, f"unexpected error: {type(error).__name__}")
 
     async def _job(self, job: Job) -> Paced:
@@ -175,7 +180,8 @@ class Deliverer:
             delivery = job.deliveries[0]
             return Failed(f"receiver {delivery.receiver!r} is not in rules.toml any more")
         if job.fold:
-            log.warning("storm: folding %d deliveries to %s", len(job.deliveries), _names(job))
+            count, ids = len(job.deliveries), log_ids(job.deliveries)
+            log.warning("storm: folding %d deliveries to %s", count, _names(job), extra=ids)
             return await job.route.channel.fold(job.deliveries)
         delivery = job.deliveries[0]
         message = render(job.route, delivery)
