@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 from typing import Any
 
 from notifier.app import Runtime
 from notifier.cli.common import settings_from_env, settle_collector
 from notifier.shutdown import stop_on_signals
 from notifier.worker import Worker
+
+log = logging.getLogger("notifier")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,4 +39,5 @@ def run(args: argparse.Namespace) -> int:
 async def _work(runtime: Runtime, worker: Worker) -> None:
     stop = asyncio.Event()
     stop_on_signals(stop)
+    log.info("worker started; SIGTERM stops it cleanly")
     await runtime.run_background(worker, stop)

@@ -4,6 +4,7 @@ gone well before the platform's SIGKILL (30 s after SIGTERM)."""
 
 import json
 import signal
+import subprocess
 import threading
 import time
 from itertools import count
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.bot import Bot, bot_env, serving
+from fakes.bot import NOTIFIER, Bot, bot_env, serving
 from fakes.slack import FakeSlack
 from fakes.webhooks import send_until_refused
 from sqlalchemy import Engine, func, select
@@ -183,3 +184,35 @@ def outbox_row(engine: Engine) -> tuple[Any, ...]:
     with engine.connect() as conn:
         row = conn.execute(select(columns.lease_until, columns.attempts, columns.last_error)).one()
     return tuple(row)
+
+
+@pytest.mark.parametrize("role", ["worker", "clock"])
+def test_worker_and_clock_exit_0_soon_after_sigterm(
+    tmp_path: Path, database_url: str, role: str
+) -> None:
+    env = bot_env(tmp_path, database_url, RULES, LOG_LEVEL="INFO")
+    log = tmp_path / f"{role}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([NOTIFIER, role], env=env, cwd=tmp_path, stdout=out, stderr=out)
+        try:
+            wait_for_line(log, f"{role} started", process)
+            started = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            status = process.wait(timeout=EXIT_SECONDS + 5)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    assert status == 0, log.read_text()
+    assert time.monotonic() - started < EXIT_SECONDS
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if text in log.read_text():
+            return
+        assert process.poll() is None, f"exited with {process.returncode}:\n{log.read_text()}"
+        time.sleep(0.05)
+    raise AssertionError(f"never logged {text!r}:\n{log.read_text()}")
