@@ -107,12 +107,11 @@ class Deliverer:
             log.exception("stopping: could not hand back %d deliveries", len(held), extra=ids)
         else:
             log.warning("stopping: handed back %d unfinished deliveries", len(held), extra=ids)
+            self._held.clear()
 
     def _hand_back(self, ids: list[int]) -> None:
         with self._engine.begin() as conn:
             hand_back(conn, ids, self._clock())
-        for delivery_id in ids:
-            self._held.pop(delivery_id, None)
 
     async def _start(self, deliveries: list[Delivery], results: Results) -> int:
         if not deliveries:
@@ -150,7 +149,12 @@ class Deliverer:
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 ended = [(running.pop(task), task.result()) for task in done]
                 results.update((d.id, outcome) for job, outcome in ended for d in job.deliveries)
-                await run_for_loop(self._engine, partial(self._record, ended))
+                try:
+                    await run_for_loop(self._engine, partial(self._record, ended))
+                finally:
+                    # Unless cut off mid-record by `stop`, which then hands them back.
+                    if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                        self._release(ended)
         except Exception:  # the leases run out and the deliveries are claimed again
             log.exception("recording deliveries failed")
         finally:
@@ -158,6 +162,13 @@ class Deliverer:
                 task.cancel()
             # Ended before the session they use is closed (`Transports.aclose`).
             await asyncio.gather(*running, return_exceptions=True)
+
+    def _release(self, ended: list[tuple[Job, Paced]]) -> None:
+        """Recorded, or failed to be (their leases then run out): no longer this process's to
+        hand back. On the loop's thread, where `stop` reads `_held`, not in `_record`'s."""
+        for job, _ in ended:
+            for delivery in job.deliveries:
+                self._held.pop(delivery.id, None)
 
     async def _run(self, job: Job) -> Paced:
         try:
@@ -196,9 +207,6 @@ class Deliverer:
                 for (status, step), batch in grouped.items():
                     store(conn, batch, step, now, status)
                     counted.update((delivery.receiver, status) for delivery in batch)
-        for job, _ in ended:
-            for delivery in job.deliveries:
-                self._held.pop(delivery.id, None)
         if self._metrics is not None:
             for (receiver, status), count in counted.items():
                 self._metrics.notifications.labels(receiver, status.value).inc(count)
