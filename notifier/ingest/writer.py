@@ -14,12 +14,9 @@ from notifier.store.engine import run_for_loop
 from notifier.store.events import IncomingEvent, StoredEvent, insert_events
 
 MAX_BATCH = 1000
-# At a stop, the requests already answered by uvicorn wait for nothing more; this bounds the
-# last commit for one still waiting (the store slow or down).
+# A stop comes once uvicorn has answered every request or cut it off: this bounds the last commit
+# for a request cut off while it waited (the store slow or down).
 FLUSH_SECONDS = 3.0
-
-# A request's events and the future it awaits: the dedup keys that were new.
-Waiting = tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]
 
 
 class InboxWriter:
@@ -30,7 +27,7 @@ class InboxWriter:
     ) -> None:
         self._engine = engine
         self._on_stored = on_stored
-        self._waiting: list[Waiting] = []
+        self._waiting: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]] = []
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
@@ -65,25 +62,23 @@ class InboxWriter:
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             if not self._waiting and not self._closing:
                 self._arrived.clear()
-            if batch:
-                await self._store(batch)
-            elif self._closing:
+            if not batch:  # woken by `stop` with nothing left to commit
                 return
+            items = [item for request_items, _ in batch for item in request_items]
+            try:
+                stored = await run_for_loop(self._engine, partial(self._commit, items))
+            except Exception:
+                # One event the store cannot take must not fail the requests batched with it.
+                await self._commit_one_by_one(batch)
+                self._on_stored([])
+            else:
+                for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
+                    _resolve(future, own)
+                self._on_stored(list(stored.values()))
 
-    async def _store(self, batch: list[Waiting]) -> None:
-        items = [item for request_items, _ in batch for item in request_items]
-        try:
-            stored = await run_for_loop(self._engine, partial(self._commit, items))
-        except Exception:
-            # One event the store cannot take must not fail the requests batched with it.
-            await self._commit_one_by_one(batch)
-            self._on_stored([])
-        else:
-            for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
-                _resolve(future, own)
-            self._on_stored(list(stored.values()))
-
-    async def _commit_one_by_one(self, batch: list[Waiting]) -> None:
+    async def _commit_one_by_one(
+        self, batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
+    ) -> None:
         for items, future in batch:
             try:
                 stored = await run_for_loop(self._engine, partial(self._commit, items))
@@ -108,7 +103,9 @@ def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:
         future.set_result(new)
 
 
-def _first_claims(batch: list[Waiting], new: set[str]) -> list[set[str]]:
+def _first_claims(
+    batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]], new: set[str]
+) -> list[set[str]]:
     """Each new key belongs to the first request that carried it; a concurrent redelivery of
     the same event in the same batch is a duplicate, as it would be one batch later."""
     unclaimed = set(new)
