@@ -92,8 +92,12 @@ class Runtime:
         """The loops every process runs (rules reload, pruning) plus the worker when given,
         until `stop` is set: then the worker finishes or hands back what it holds."""
         _reload_on_sighup(self.rules)
-        loops = [_rules_watcher(self.rules), _pruner(self), _checkpointer(self.engine)]
-        tasks = [asyncio.create_task(loop) for loop in loops]
+        loops = {
+            "rules watcher": _rules_watcher(self.rules),
+            "pruner": _pruner(self),
+            "WAL checkpointer": _checkpointer(self.engine),
+        }
+        tasks = [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
         working = asyncio.create_task(worker.run()) if worker is not None else None
         stopped = asyncio.create_task(stop.wait())
         try:
@@ -101,7 +105,7 @@ class Runtime:
             while stopped in pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done - {stopped}:
-                    task.result()  # a loop that failed stops the process, saying why
+                    _log_failure(task)  # the worker and the other loops go on
         finally:
             if worker is not None and working is not None:
                 worker.stop()
@@ -190,6 +194,12 @@ def _metrics(runtime: Runtime) -> Any:
 def _backlog(engine: Engine) -> tuple[int, datetime | None]:
     with read_only(engine).connect() as conn:
         return pending_backlog(conn)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    error = None if task.cancelled() else task.exception()
+    if error is not None:
+        log.error("background loop %s stopped", task.get_name(), exc_info=error)
 
 
 def _reload_on_sighup(holder: RulesHolder) -> None:
