@@ -67,7 +67,7 @@ class Runtime:
     def start(cls, settings: Settings, *, fetch_catalog: bool = True) -> Runtime:
         """Open and migrate the store, load the rules and the catalog (`fetch_catalog`: also
         refresh it from Twilio's site in the background when TWILIO_ERROR_CODES_REFRESH asks)."""
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.database_pool)
         migrate(engine)
         runtime = cls(settings=settings, engine=engine, rules=RulesHolder(settings.rules_file))
         runtime.load_catalog(fetch=fetch_catalog)
@@ -89,15 +89,31 @@ class Runtime:
     def current_rules(self) -> Rules:
         return self.rules.rules
 
-    async def run_background(self, worker: Worker | None) -> None:
-        """The loops every process runs (rules reload, pruning) plus the worker when given."""
+    async def run_background(self, worker: Worker | None, stop: asyncio.Event) -> None:
+        """The loops every process runs (rules reload, pruning) plus the worker when given,
+        until `stop` is set: then the worker finishes or hands back what it holds."""
         _reload_on_sighup(self.rules)
-        loops = [_rules_watcher(self.rules), _pruner(self), _checkpointer(self.engine)]
-        if worker is not None:
-            loops.append(worker.run())
+        loops = {
+            "rules watcher": _rules_watcher(self.rules),
+            "pruner": _pruner(self),
+            "WAL checkpointer": _checkpointer(self.engine),
+        }
+        tasks = [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
+        working = asyncio.create_task(worker.run()) if worker is not None else None
+        stopped = asyncio.create_task(stop.wait())
         try:
-            await asyncio.gather(*loops)
+            pending = {stopped, *tasks}
+            while stopped in pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done - {stopped}:
+                    _log_failure(task)  # the worker and the other loops go on
         finally:
+            if worker is not None and working is not None:
+                worker.stop()
+                await working
+            for task in [stopped, *tasks]:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if self.transports is not None:
                 await self.transports.aclose()
 
@@ -126,14 +142,17 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # uvicorn comes here once the requests are answered (or cut off after
+        # timeout_graceful_shutdown): what they acknowledged is committed, then the worker stops.
         writer.start()
-        background = asyncio.create_task(runtime.run_background(worker))
+        stop = asyncio.Event()
+        background = asyncio.create_task(runtime.run_background(worker, stop))
         try:
             yield
         finally:
-            background.cancel()
-            await asyncio.gather(background, return_exceptions=True)
             await writer.stop()
+            stop.set()
+            await asyncio.gather(background, return_exceptions=True)
 
     return Webhooks(Starlette(routes=routes, lifespan=lifespan), webhooks)
 
@@ -177,6 +196,12 @@ def _metrics(runtime: Runtime) -> Any:
 def _backlog(engine: Engine) -> tuple[int, datetime | None]:
     with read_only(engine).connect() as conn:
         return pending_backlog(conn)
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    error = None if task.cancelled() else task.exception()
+    if error is not None:
+        log.error("background loop %s stopped", task.get_name(), exc_info=error)
 
 
 def _reload_on_sighup(holder: RulesHolder) -> None:

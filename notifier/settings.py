@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from notifier.errors import UserError
+from notifier.rules.durations import parse_duration
 
 DEFAULT_DATABASE_URL = "sqlite:///notifier.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -48,8 +50,26 @@ ENVIRONMENT = (
     EnvVar("FORWARDED_ALLOW_IPS", False, "proxies whose X-Forwarded-* headers are trusted"),
     EnvVar("WEB_MAX_CONNECTIONS", False, "open connections before idle ones are closed"),
     EnvVar("WEB_READ_TIMEOUT", False, "seconds a request's headers and body may take to arrive"),
+    EnvVar("DATABASE_POOL_SIZE", False, "PostgreSQL connections each process keeps (default 4)"),
+    EnvVar("DATABASE_MAX_OVERFLOW", False, "PostgreSQL connections beyond the pool at a peak (2)"),
+    EnvVar(
+        "DATABASE_STATEMENT_TIMEOUT", False, "PostgreSQL statements end after this (30s, or off)"
+    ),
 )
 ENV_NAMES = frozenset(var.name for var in ENVIRONMENT)
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """PostgreSQL connections per process, and how long one statement may run. A hobby
+    database allows about 20 connections for web, worker and clock together: three processes
+    of 4 + 2 leave two for the release phase and a psql session."""
+
+    size: int = 4
+    overflow: int = 2
+    # A statement past this waits on a lock or an overloaded database: cancelled, it fails
+    # its request (503, Twilio retries) or batch (claimed again) instead of holding a connection.
+    statement_timeout: timedelta | None = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,7 @@ class Settings:
     # for a request is closed; a request's headers, and a webhook's body, get WEB_READ_TIMEOUT.
     max_connections: int = 1000
     read_timeout: float = 10.0
+    database_pool: PoolLimits = field(default_factory=PoolLimits)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -120,6 +141,15 @@ class Settings:
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS"),
             max_connections=_count("WEB_MAX_CONNECTIONS", get("WEB_MAX_CONNECTIONS"), 1000),
             read_timeout=_seconds("WEB_READ_TIMEOUT", get("WEB_READ_TIMEOUT"), 10.0),
+            database_pool=PoolLimits(
+                size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), PoolLimits.size),
+                overflow=_whole(
+                    "DATABASE_MAX_OVERFLOW", get("DATABASE_MAX_OVERFLOW"), PoolLimits.overflow
+                ),
+                statement_timeout=_timeout(
+                    "DATABASE_STATEMENT_TIMEOUT", get("DATABASE_STATEMENT_TIMEOUT")
+                ),
+            ),
         )
 
 
@@ -164,6 +194,26 @@ def _count(name: str, value: str | None, default: int) -> int:
     if not value.isdigit() or int(value) == 0:
         raise UserError(f"{name} is not a positive whole number: {value!r}")
     return int(value)
+
+
+def _whole(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise UserError(f"{name} is not a whole number (0 or more): {value!r}")
+    return int(value)
+
+
+def _timeout(name: str, value: str | None) -> timedelta | None:
+    if value is None:
+        return PoolLimits.statement_timeout
+    try:
+        timeout = parse_duration(value)
+    except ValueError:
+        timeout = timedelta(0)
+    if timeout is not None and timeout < timedelta(seconds=1):
+        raise UserError(f"{name} is not a duration such as 30s or 2m, nor off: {value!r}")
+    return timeout
 
 
 def _seconds(name: str, value: str | None, default: float) -> float:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from notifier.delivery import Deliverer
 from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
+from notifier.shutdown import DELIVERIES_SECONDS
 from notifier.store.engine import run_for_loop
 from notifier.store.events import StoredEvent, claim_events, lease_events, mark_processed
 
@@ -39,6 +40,7 @@ class Worker:
         idle_poll: float = 0.2,
         settle: float = 0.05,
         clock: Callable[[], datetime] = utcnow,
+        drain: float = DELIVERIES_SECONDS,
     ) -> None:
         self._engine = engine
         self._pipeline = pipeline
@@ -48,6 +50,8 @@ class Worker:
         self._idle_poll = idle_poll
         self._settle = settle
         self._clock = clock
+        self._drain = drain
+        self._stopping = False
         self._wake = asyncio.Event()
         self._known: OrderedDict[int, StoredEvent] = OrderedDict()
 
@@ -89,11 +93,17 @@ class Worker:
         with self._engine.begin() as conn:
             return len(self._pipeline.flush_due(conn, self._clock()))
 
+    def stop(self) -> None:
+        """`run` claims nothing more, lets the sends in flight end within `drain` seconds, hands
+        back the rest and returns."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
         try:
-            while True:
+            while not self._stopping:
                 busy = await self._step()
-                if not busy:
+                if not busy and not self._stopping:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
@@ -101,7 +111,8 @@ class Worker:
                     # one, and every batch holds SQLite's write lock against incoming requests.
                     await asyncio.sleep(self._settle)
         finally:
-            await self._deliverer.stop()
+            # Also when cancelled: what it holds is handed back rather than left leased.
+            await self._deliverer.stop(self._drain if self._stopping else 0.0)
 
     async def _step(self) -> bool:
         try:

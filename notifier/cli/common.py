@@ -31,7 +31,7 @@ def settings_from_env() -> Settings:
 
 
 def open_store(settings: Settings) -> Engine:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_pool)
     migrate(engine)
     return engine
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from typing import Any
 
 from notifier.cli.common import settings_from_env
@@ -20,7 +21,12 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = make_engine(settings_from_env().database_url)
+    settings = settings_from_env()
+    # The release step: a migration that builds an index on a large table may rightly run
+    # longer than DATABASE_STATEMENT_TIMEOUT allows a request's statements.
+    engine = make_engine(
+        settings.database_url, replace(settings.database_pool, statement_timeout=None)
+    )
     try:
         migrated = migrate(engine)
     finally:

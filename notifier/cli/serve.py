@@ -16,6 +16,7 @@ from notifier.digest.schedule import start_clock
 from notifier.errors import UserError
 from notifier.ingest.connections import ConnectionLimits, guarded_protocol
 from notifier.settings import Settings
+from notifier.shutdown import REQUESTS_SECONDS, sigterm_exits_cleanly
 
 log = logging.getLogger("notifier")
 
@@ -65,21 +66,24 @@ def run(args: argparse.Namespace) -> int:
     proxy_headers = bool(settings.auth_tokens) and settings.public_url is None
     limits = ConnectionLimits(settings.max_connections, settings.read_timeout)
     try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port or settings.port,
-            http=guarded_protocol(limits),
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=settings.forwarded_allow_ips or "127.0.0.1",
-            log_config=None,  # uvicorn's loggers go through ours (LOG_FORMAT)
-            log_level=settings.log_level.lower(),
-            access_log=settings.log_level == "DEBUG",
-            server_header=False,  # no need to tell the internet which server this is
-        )
+        with sigterm_exits_cleanly():
+            uvicorn.run(
+                app,
+                host=args.host,
+                port=args.port or settings.port,
+                http=guarded_protocol(limits),
+                proxy_headers=proxy_headers,
+                forwarded_allow_ips=settings.forwarded_allow_ips or "127.0.0.1",
+                log_config=None,  # uvicorn's loggers go through ours (LOG_FORMAT)
+                log_level=settings.log_level.lower(),
+                access_log=settings.log_level == "DEBUG",
+                server_header=False,  # no need to tell the internet which server this is
+                timeout_graceful_shutdown=REQUESTS_SECONDS,
+            )
     finally:
         if clock is not None:
-            clock.shutdown(wait=False)
+            # A digest being queued is one short transaction: let it commit.
+            clock.shutdown(wait=True)
     return 0
 
 

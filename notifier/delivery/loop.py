@@ -13,6 +13,7 @@ from functools import partial
 from sqlalchemy import Engine
 
 from notifier.delivery.classify import classify_transport_error
+from notifier.delivery.log_ids import log_ids
 from notifier.delivery.outcome import Failed, Paced, Retry
 from notifier.delivery.plan import Job, Lookup, plan
 from notifier.delivery.record import steps, store
@@ -25,6 +26,7 @@ from notifier.store.outbox import (
     claim_deliveries,
     claim_for_channels,
     claim_ids,
+    hand_back,
 )
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class Deliverer:
         # short, so a dead worker's come back soon (and are checked before they are resent).
         self._lease = lease or timedelta(seconds=job_timeout) + LEASE_MARGIN
         self._sending: set[asyncio.Task[None]] = set()
+        # Claimed and not yet recorded: what `stop` hands back if it cuts the sends short.
+        self._held: dict[int, Delivery] = {}
 
     async def run_once(self) -> int:
         """Claims due deliveries and sends them; returns, once all are recorded, how many."""
@@ -86,11 +90,28 @@ class Deliverer:
         while self._sending:
             await asyncio.wait(set(self._sending))
 
-    async def stop(self) -> None:
-        """Abandons the jobs in flight: their leases run out and they are claimed again."""
+    async def stop(self, grace: float = 0.0) -> None:
+        """Lets the jobs in flight end within `grace` seconds, then cancels the rest and hands
+        their deliveries back, due at once, so that none waits out its lease after a restart."""
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=grace)
         for task in set(self._sending):
             task.cancel()
         await asyncio.gather(*self._sending, return_exceptions=True)
+        if not self._held:
+            return
+        held, ids = sorted(self._held), log_ids(list(self._held.values()))
+        try:
+            await run_for_loop(self._engine, partial(self._hand_back, held))
+        except Exception:  # the store is down: their leases run out, as after a crash
+            log.exception("stopping: could not hand back %d deliveries", len(held), extra=ids)
+        else:
+            log.warning("stopping: handed back %d unfinished deliveries", len(held), extra=ids)
+            self._held.clear()
+
+    def _hand_back(self, ids: list[int]) -> None:
+        with self._engine.begin() as conn:
+            hand_back(conn, ids, self._clock())
 
     async def _start(self, deliveries: list[Delivery], results: Results) -> int:
         if not deliveries:
@@ -108,7 +129,9 @@ class Deliverer:
             with self._engine.begin() as conn:
                 return claim(conn, now=self._clock(), lease=self._lease)
 
-        return await run_for_loop(self._engine, claimed)
+        deliveries = await run_for_loop(self._engine, claimed)
+        self._held.update((delivery.id, delivery) for delivery in deliveries)
+        return deliveries
 
     async def _whole_backlog(self, job: Job) -> Job:
         """A storm job also takes its lane's due notices beyond this batch: one summary."""
@@ -126,23 +149,41 @@ class Deliverer:
                 done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                 ended = [(running.pop(task), task.result()) for task in done]
                 results.update((d.id, outcome) for job, outcome in ended for d in job.deliveries)
-                await run_for_loop(self._engine, partial(self._record, ended))
+                try:
+                    await run_for_loop(self._engine, partial(self._record, ended))
+                finally:
+                    # Unless cut off mid-record by `stop`, which then hands them back.
+                    if not asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                        self._release(ended)
         except Exception:  # the leases run out and the deliveries are claimed again
             log.exception("recording deliveries failed")
         finally:
             for task in running:
                 task.cancel()
+            # Ended before the session they use is closed (`Transports.aclose`).
+            await asyncio.gather(*running, return_exceptions=True)
+
+    def _release(self, ended: list[tuple[Job, Paced]]) -> None:
+        """Recorded, or failed to be (their leases then run out): no longer this process's to
+        hand back. On the loop's thread, where `stop` reads `_held`, not in `_record`'s."""
+        for job, _ in ended:
+            for delivery in job.deliveries:
+                self._held.pop(delivery.id, None)
 
     async def _run(self, job: Job) -> Paced:
         try:
             async with asyncio.timeout(self._job_timeout):
                 return await self._job(job)
         except TimeoutError as error:
-            which = sorted({delivery.receiver for delivery in job.deliveries})
-            log.warning("delivery to %s took over %ss: given up", which, self._job_timeout)
+            ids = log_ids(job.deliveries)
+            log.warning(
+                "delivery to %s took over %ss: given up", _names(job), self._job_timeout, extra=ids
+            )
             return classify_transport_error(error)
         except Exception as error:  # a bug in one channel must not stop the loop
-            log.exception("delivery to %s failed unexpectedly", _names(job))
+            log.exception(
+                "delivery to %s failed unexpectedly", _names(job), extra=log_ids(job.deliveries)
+            )
             return Retry(None, f"unexpected error: {type(error).__name__}")
 
     async def _job(self, job: Job) -> Paced:
@@ -150,7 +191,8 @@ class Deliverer:
             delivery = job.deliveries[0]
             return Failed(f"receiver {delivery.receiver!r} is not in rules.toml any more")
         if job.fold:
-            log.warning("storm: folding %d deliveries to %s", len(job.deliveries), _names(job))
+            count, ids = len(job.deliveries), log_ids(job.deliveries)
+            log.warning("storm: folding %d deliveries to %s", count, _names(job), extra=ids)
             return await job.route.channel.fold(job.deliveries)
         delivery = job.deliveries[0]
         message = render(job.route, delivery)

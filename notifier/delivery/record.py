@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from notifier.delivery.log_ids import log_ids
 from notifier.delivery.outcome import Deferred, Failed, Paced, Retry, Sent
 from notifier.store.outbox import (
     Delivery,
@@ -82,5 +83,5 @@ def _failed(conn: Connection, batch: list[Delivery], reason: str) -> None:
     ids = [delivery.id for delivery in batch]
     receivers = sorted({delivery.receiver for delivery in batch})
     which = str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)})"
-    log.warning("delivery %s to %s failed: %s", which, receivers, reason)
+    log.warning("delivery %s to %s failed: %s", which, receivers, reason, extra=log_ids(batch))
     mark_failed(conn, ids, reason)

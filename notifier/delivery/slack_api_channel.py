@@ -16,6 +16,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from notifier.delivery.channel import Checked
+from notifier.delivery.log_ids import log_ids
 from notifier.delivery.message_refs import owner
 from notifier.delivery.outcome import Failed, Paced, Refusal, SendResult, Sent
 from notifier.delivery.slack_payload import BlockKitMessages, Payload, with_plain_fallback
@@ -111,7 +112,10 @@ class SlackApiChannel(BlockKitMessages):
             # The reply is out; a failed refresh of the parent must not send it twice.
             refreshed = await self._update(client, ref, payload)
             if not isinstance(refreshed, Sent):
-                log.warning("delivery %d: parent not updated: %s", delivery.id, refreshed)
+                ids = log_ids([delivery])
+                log.warning(
+                    "delivery %d: parent not updated: %s", delivery.id, refreshed, extra=ids
+                )
         return outcome
 
     async def _post_new(
@@ -153,7 +157,10 @@ class SlackApiChannel(BlockKitMessages):
         channel_id = parent.channel if parent is not None else await refs.channel_id(channel)
         if channel_id is None:
             log.warning(
-                "delivery %d: channel ID of %s unknown: may post twice", delivery.id, channel
+                "delivery %d: channel ID of %s unknown: may post twice",
+                delivery.id,
+                channel,
+                extra=log_ids([delivery]),
             )
             return None
         since = delivery.in_doubt_since - _CLOCK_SKEW
@@ -161,10 +168,20 @@ class SlackApiChannel(BlockKitMessages):
         metadata = delivery_metadata(delivery.id)
         found = await find_posted(client, channel_id, since, metadata, thread_ts)
         if isinstance(found, Failed):  # missing_scope and the like: Slack will not tell
-            log.warning("delivery %d: cannot read history (%s): may post twice", delivery.id, found)
+            log.warning(
+                "delivery %d: cannot read history (%s): may post twice",
+                delivery.id,
+                found,
+                extra=log_ids([delivery]),
+            )
             return None
         if isinstance(found, Sent):
-            log.info("delivery %d: an earlier try was posted as %s", delivery.id, found.ts)
+            log.info(
+                "delivery %d: an earlier try was posted as %s",
+                delivery.id,
+                found.ts,
+                extra=log_ids([delivery]),
+            )
         return found
 
     async def _post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -13,6 +14,9 @@ from notifier.store.engine import run_for_loop
 from notifier.store.events import IncomingEvent, StoredEvent, insert_events
 
 MAX_BATCH = 1000
+# A stop comes once uvicorn has answered every request or cut it off: this bounds the last commit
+# for a request cut off while it waited (the store slow or down).
+FLUSH_SECONDS = 3.0
 
 
 class InboxWriter:
@@ -26,14 +30,21 @@ class InboxWriter:
         self._waiting: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]] = []
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+    async def stop(self, timeout: float = FLUSH_SECONDS) -> None:
+        """Commits what requests are still waiting for (within `timeout`), then stops."""
+        if self._task is None:
+            return
+        self._closing = True
+        self._arrived.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
 
     async def store(self, items: Sequence[IncomingEvent]) -> set[str]:
         """Returns once `items` are committed: the dedup keys that were new."""
@@ -49,8 +60,10 @@ class InboxWriter:
             # about 150 µs however few events it holds, each event about 25 µs more.
             await asyncio.sleep(0)
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            if not self._waiting:
+            if not self._waiting and not self._closing:
                 self._arrived.clear()
+            if not batch:  # woken by `stop` with nothing left to commit
+                return
             items = [item for request_items, _ in batch for item in request_items]
             try:
                 stored = await run_for_loop(self._engine, partial(self._commit, items))

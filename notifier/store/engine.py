@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from notifier.errors import UserError
+from notifier.settings import PoolLimits
 from notifier.store.schema import naive_utc
 
 
@@ -38,7 +39,8 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY: True})
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool: PoolLimits | None = None) -> Engine:
+    """`pool`: the PostgreSQL limits (the defaults of PoolLimits when not given)."""
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
@@ -46,8 +48,25 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        return _postgres_engine(parsed, pool or PoolLimits())
     raise UserError(f"DATABASE_URL must be sqlite:/// or postgres://, not {parsed.drivername!r}")
+
+
+def _postgres_engine(url: URL, pool: PoolLimits) -> Engine:
+    connect_args = {}
+    if pool.statement_timeout is not None:
+        # Appended to any options the URL carries (a search_path, say), as libpq's own are.
+        milliseconds = int(pool.statement_timeout.total_seconds() * 1000)
+        given = url.query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
+        connect_args["options"] = f"{given} -c statement_timeout={milliseconds}".strip()
+    return create_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
 
 
 def _sqlite_engine(url: URL) -> Engine:

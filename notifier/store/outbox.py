@@ -45,6 +45,7 @@ class DeliveryStatus(StrEnum):
 PENDING, SENT, FAILED = DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED
 REPLAYED = DeliveryStatus.REPLAYED
 FOLDED_NOTE = "folded into storm summary"
+HANDED_BACK_NOTE = "handed back unfinished when its worker stopped"
 # Bound parameters per statement: SQLite allows 32,766, a storm may fold more deliveries.
 _CHUNK = 5000
 
@@ -260,7 +261,7 @@ def mark_retry(
     conn: Connection, ids: Sequence[int], at: datetime, error: str, *, unknown: bool = False
 ) -> None:
     """`unknown`: this attempt may have been delivered (a timeout), so the next one checks."""
-    doubt = {"in_doubt_since": _doubt_since()} if unknown else {}
+    doubt: dict[str, Any] = {"in_doubt_since": _doubt_since()} if unknown else {}
     _set(conn, ids, next_attempt_at=at, lease_until=None, last_error=error, **doubt)
 
 
@@ -269,14 +270,36 @@ def mark_deferred(conn: Connection, ids: Sequence[int], at: datetime) -> None:
     _set(conn, ids, next_attempt_at=at, lease_until=None, attempts=notifications.c.attempts - 1)
 
 
+def hand_back(conn: Connection, ids: Sequence[int], now: datetime) -> None:
+    """Deliveries a stopping worker gave up mid-send: due again at once rather than when their
+    lease ends, not counted as an attempt (a restart is not the receiver's failure), and in
+    doubt, since the request may have reached the receiver before it was cut off."""
+    # Pending only: a send recorded while the worker stopped keeps its outcome.
+    _set(
+        conn,
+        ids,
+        pending_only=True,
+        next_attempt_at=now,
+        lease_until=None,
+        attempts=notifications.c.attempts - 1,
+        in_doubt_since=_doubt_since(),
+        last_error=HANDED_BACK_NOTE,
+    )
+
+
 def mark_failed(conn: Connection, ids: Sequence[int], error: str) -> None:
     _set(conn, ids, status=FAILED, lease_until=None, last_error=error)
 
 
-def _set(conn: Connection, ids: Sequence[int], **values: Any) -> None:
+def _set(
+    conn: Connection, ids: Sequence[int], *, pending_only: bool = False, **values: Any
+) -> None:
+    statement = update(notifications)
+    if pending_only:
+        statement = statement.where(notifications.c.status == PENDING)
     for start in range(0, len(ids), _CHUNK):
         chunk = list(ids[start : start + _CHUNK])
-        conn.execute(update(notifications).where(notifications.c.id.in_(chunk)).values(**values))
+        conn.execute(statement.where(notifications.c.id.in_(chunk)).values(**values))
 
 
 def list_notifications(conn: Connection, *, failed_only: bool, limit: int) -> list[dict[str, Any]]:

@@ -1,22 +1,20 @@
 """kill -9 during a burst of webhooks: every event that got a 200 is stored and counted once,
 and the alert it raised is neither lost nor sent twice."""
 
-import json
 import os
 import signal
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 from fakes.bot import bot_env, serving
+from fakes.webhooks import send_until_refused
 from sqlalchemy import Engine, func, select
 
 from notifier.store.engine import make_engine
 from notifier.store.events import list_events, pending_backlog
 from notifier.store.schema import event_outcomes, events, notifications
-from notifier.twilio.signature import sign
 
 pytestmark = pytest.mark.e2e
 
@@ -25,31 +23,6 @@ RULES = '[receivers.local]\nconsole = {}\n[[routes]]\nname = "all"\nmatch = {}\n
 # A bound, not an expected time: the killed process's claims died with its transaction, so
 # the restarted worker takes every event at once.
 DRAIN_SECONDS = 120
-
-
-def debugger_event(number: int) -> dict[str, str]:
-    payload = {"resource_sid": f"CA{number:032d}", "error_code": "11200"}
-    return {
-        "AccountSid": "AC" + "0" * 32,
-        "Sid": f"NO{number:032d}",
-        "Level": "ERROR",
-        "Timestamp": "2026-03-04T05:06:07Z",
-        "Payload": json.dumps(payload),
-    }
-
-
-def send_until_refused(base: str, numbers: range, acknowledged: list[str]) -> None:
-    url = f"{base}/twilio/debugger"
-    with httpx.Client(timeout=10) as client:
-        for number in numbers:
-            fields = debugger_event(number)
-            headers = {"X-Twilio-Signature": sign("tok", url, fields)}
-            try:
-                response = client.post(url, data=fields, headers=headers)
-            except httpx.TransportError:
-                return  # the server is gone
-            if response.status_code == 200:
-                acknowledged.append(fields["Sid"])  # list.append is atomic
 
 
 def stored_sids(database_url: str) -> list[str | None]:

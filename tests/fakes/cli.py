@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 import notifier.app
 import notifier.cli.common
+from notifier.settings import PoolLimits
 from notifier.store.engine import make_engine
 from notifier.twilio.catalog import BUNDLED
 
@@ -36,8 +37,8 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, rules_file: Path
     monkeypatch.setenv("TWILIO_ERROR_CODES_FILE", str(ERROR_CODES))
     opened: list[Engine] = []
 
-    def tracked(url: str) -> Engine:
-        engine = make_engine(url)
+    def tracked(url: str, pool: PoolLimits | None = None) -> Engine:
+        engine = make_engine(url, pool)
         opened.append(engine)
         return engine
 
