@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from notifier.doctor.report import Finding, ok, problem
 from notifier.errors import UserError
@@ -16,14 +16,12 @@ from notifier.store.engine import make_engine, normalise_url, read_only
 from notifier.store.migrations import MIGRATIONS, stored_version
 
 NAME = "store"
-# Seconds libpq may take to connect (its connect_timeout), unless DATABASE_URL sets it.
-CONNECT_SECONDS = 10
 _MIGRATE = "run `notifier migrate` (the release phase runs it on each deploy)"
 
 
 def store(settings: Settings) -> list[Finding]:
     try:
-        engine = make_engine(_bounded(settings.database_url))
+        engine = make_engine(settings.database_url)
     except UserError as error:
         fix = "set DATABASE_URL to sqlite:///FILE or a postgres:// URL"
         return [problem(NAME, str(error), fix)]
@@ -61,19 +59,6 @@ def _compare(where: str, version: int, latest: int) -> Finding:
         return problem(NAME, f"{where}: schema v{version}, this version needs v{latest}", _MIGRATE)
     detail = f"{where}: schema v{version} is newer than this version's v{latest}"
     return problem(NAME, detail, "deploy the release that migrated the store, or a newer one")
-
-
-def _bounded(database_url: str) -> str:
-    """The URL with a connect timeout for PostgreSQL: an unreachable host must not hold the
-    doctor for the system's TCP timeout (minutes)."""
-    try:
-        url = make_url(normalise_url(database_url))
-    except ArgumentError:
-        return database_url  # make_engine says what is wrong with it
-    if url.get_backend_name() != "postgresql" or "connect_timeout" in url.query:
-        return database_url
-    bounded = url.update_query_dict({"connect_timeout": str(CONNECT_SECONDS)})
-    return bounded.render_as_string(hide_password=False)
 
 
 def _missing_sqlite_file(engine: Engine) -> Path | None:

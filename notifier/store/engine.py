@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 READ_ONLY = "notifier_read_only"
 SQLITE_BUSY_SECONDS = 30.0
+PG_CONNECT_SECONDS = 10
 SQLITE_AUTOCHECKPOINT_BYTES = 40 * 1024 * 1024
 SQLITE_PAGE_BYTES = 8192
 
@@ -53,7 +54,11 @@ def make_engine(url: str, pool: PoolLimits | None = None) -> Engine:
 
 
 def _postgres_engine(url: URL, pool: PoolLimits) -> Engine:
-    connect_args = {}
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        # A host that drops packets would otherwise hold each connect for the system's TCP
+        # timeout (minutes): requests must get their 503, and doctor its answer, in seconds.
+        connect_args["connect_timeout"] = PG_CONNECT_SECONDS
     if pool.statement_timeout is not None:
         # Appended to any options the URL carries (a search_path, say), as libpq's own are.
         milliseconds = int(pool.statement_timeout.total_seconds() * 1000)
