@@ -10,12 +10,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from notifier.delivery import Deliverer
 from notifier.events import utcnow
 from notifier.pipeline.process import Pipeline
 from notifier.shutdown import DELIVERIES_SECONDS
-from notifier.store.engine import run_for_loop
+from notifier.store.engine import driver_reason, run_for_loop
 from notifier.store.events import StoredEvent, claim_events, lease_events, mark_processed
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Worker:
         self._stopping = False
         self._wake = asyncio.Event()
         self._known: OrderedDict[int, StoredEvent] = OrderedDict()
+        self._store_down = False
 
     def stored(self, events: list[StoredEvent]) -> None:
         """New events were stored in this process: look now rather than at the next poll."""
@@ -120,7 +122,16 @@ class Worker:
             flushed = await run_for_loop(self._engine, self.flush_once)
             # Sends go on in the background: a slow receiver does not hold up new events.
             delivered = await self._deliverer.start_once()
+        except OperationalError as error:
+            # Once per outage, not a traceback at every poll while the database is away.
+            if not self._store_down:
+                log.warning("the store is out of reach, retrying: %s", driver_reason(error))
+            self._store_down = True
+            return False
         except Exception:
             log.exception("worker step failed; its events will be claimed again")
             return False
+        if self._store_down:
+            log.warning("the store is reachable again")
+            self._store_down = False
         return processed >= self._batch_size or bool(flushed or delivered)

@@ -4,10 +4,11 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+import pytest
 from fakes.delivery import outbox
 from fakes.events import make_incoming
 from fakes.rules import make_rules
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from notifier.delivery import Deliverer
 from notifier.delivery.console_channel import ConsoleChannel
@@ -66,3 +67,25 @@ def test_stopped_worker_returns_within_its_drain_and_hands_back_the_hanging_send
 
     assert took < 2
     assert outbox(engine, "status", "attempts", "last_error") == [("pending", 0, HANDED_BACK_NOTE)]
+
+
+# A dropped table stands in for the outage: on SQLite it is an OperationalError, as a lost
+# PostgreSQL connection is (tests/e2e/test_scale_out.py stops a real PostgreSQL).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_store_out_of_reach_is_logged_once_per_outage_without_a_traceback(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    worker = hanging_worker(engine, drain=0.3)
+    with engine.begin() as conn:  # as if the database went away under the worker
+        conn.execute(text("DROP TABLE events"))
+
+    async def steps() -> None:
+        for _ in range(3):
+            await worker._step()
+
+    asyncio.run(steps())
+    records = [r for r in caplog.records if r.name == "notifier.worker"]
+    assert [r.getMessage() for r in records] == [
+        "the store is out of reach, retrying: no such table: events"
+    ]
+    assert records[0].exc_info is None

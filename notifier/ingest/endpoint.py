@@ -25,6 +25,7 @@ from notifier.ingest.sources import FORM, JSON, SourceSpec
 from notifier.ingest.writer import InboxWriter
 from notifier.metrics import Metrics
 from notifier.rules.model import FallbackTwiml
+from notifier.store.engine import driver_reason
 from notifier.store.events import IncomingEvent
 from notifier.twilio.signature import SignatureChecker, public_url
 
@@ -114,7 +115,9 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Handler:
         except OperationalError as error:
             # The database is out of reach: one line per request, not a traceback of the driver
             # that an outage would repeat for every webhook Twilio sends meanwhile.
-            log.warning("could not store a %s event, answered 503: %s", spec.source, _why(error))
+            log.warning(
+                "could not store a %s event, answered 503: %s", spec.source, driver_reason(error)
+            )
             return STORE_UNAVAILABLE
         except Exception:
             log.exception("could not store a %s event; Twilio will retry", spec.source)
@@ -243,12 +246,6 @@ def _parse(spec: SourceSpec, data: RequestData) -> list[IncomingEvent]:
         IncomingEvent(dedup_key(spec.source, p, data), p.event, data.body, dict(data.headers))
         for p in parsed
     ]
-
-
-def _why(error: OperationalError) -> str:
-    """The driver's own first line (never the statement and its parameters: the event's body)."""
-    lines = str(error.orig).strip().splitlines()
-    return lines[0] if lines else type(error.orig).__name__
 
 
 def _answer(spec: SourceSpec, data: RequestData, ctx: IngestContext) -> Response:

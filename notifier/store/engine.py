@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from notifier.errors import UserError
 from notifier.settings import PoolLimits
@@ -33,6 +33,13 @@ SQLITE_BUSY_SECONDS = 30.0
 PG_CONNECT_SECONDS = 10
 SQLITE_AUTOCHECKPOINT_BYTES = 40 * 1024 * 1024
 SQLITE_PAGE_BYTES = 8192
+
+
+def driver_reason(error: OperationalError) -> str:
+    """The driver's own first line, for a log: never the statement and its parameters, which
+    carry an event's body."""
+    lines = str(error.orig).strip().splitlines()
+    return lines[0] if lines else type(error.orig).__name__
 
 
 def read_only(engine: Engine) -> Engine:
