@@ -45,6 +45,8 @@ ENVIRONMENT = (
     EnvVar("FORWARDED_ALLOW_IPS", False, "proxies whose X-Forwarded-* headers are trusted"),
     EnvVar("WEB_MAX_CONNECTIONS", False, "open connections before idle ones are closed"),
     EnvVar("WEB_READ_TIMEOUT", False, "seconds a request's headers and body may take to arrive"),
+    EnvVar("CONSOLE_PASSWORD", True, "turns on the web console at /console, with this password"),
+    EnvVar("SESSION_SECRET", True, "signs console sessions (default: derived from the password)"),
 )
 ENV_NAMES = frozenset(var.name for var in ENVIRONMENT)
 
@@ -76,6 +78,9 @@ class Settings:
     # for a request is closed; a request's headers, and a webhook's body, get WEB_READ_TIMEOUT.
     max_connections: int = 1000
     read_timeout: float = 10.0
+    # The web console (/console) is on only when a password is set.
+    console_password: str | None = None
+    session_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -109,6 +114,8 @@ class Settings:
             forwarded_allow_ips=get("FORWARDED_ALLOW_IPS"),
             max_connections=_count("WEB_MAX_CONNECTIONS", get("WEB_MAX_CONNECTIONS"), 1000),
             read_timeout=_seconds("WEB_READ_TIMEOUT", get("WEB_READ_TIMEOUT"), 10.0),
+            console_password=get("CONSOLE_PASSWORD"),
+            session_secret=get("SESSION_SECRET"),
         )
 
 

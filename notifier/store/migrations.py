@@ -240,6 +240,14 @@ def _v10_notification_channels(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE notifications ADD COLUMN channel VARCHAR(300)"))
 
 
+def _v12_console_indexes(conn: Connection) -> None:
+    # The web console's keyset pages: a group's events and notices newest first, and
+    # notifications by status newest first, each read in index order, never sorted or skipped.
+    _create_index(conn, "ix_event_outcomes_group", "event_outcomes", "group_key", "event_id")
+    _create_index(conn, "ix_notifications_group", "notifications", "group_key", "id")
+    _create_index(conn, "ix_notifications_status_id", "notifications", "status", "id")
+
+
 def _create_index(conn: Connection, name: str, table: str, *columns: str) -> None:
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
 
@@ -255,6 +263,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_slack_channel_ids,
     _v9_unbounded_event_fields,
     _v10_notification_channels,
+    # v11 (the actions' audit table) is on the actions branch; the lead orders the two.
+    _v12_console_indexes,
 )
 
 

@@ -231,3 +231,8 @@ ix_event_outcomes_digest = Index(
     event_outcomes.c.outcome,
     event_outcomes.c.time,
 )
+# The web console's keyset pages (schema 12): a group's events and notices, notifications by
+# status, each newest first in index order.
+Index("ix_event_outcomes_group", event_outcomes.c.group_key, event_outcomes.c.event_id)
+Index("ix_notifications_group", notifications.c.group_key, notifications.c.id)
+Index("ix_notifications_status_id", notifications.c.status, notifications.c.id)

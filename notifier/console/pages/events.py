@@ -1,0 +1,134 @@
+"""`/console/events` (filtered, searchable, keyset-paged) and `/console/events/{id}`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from notifier.console.web import Console, not_found
+from notifier.enrich import enrich
+from notifier.events import LEVELS, Source
+from notifier.pipeline.suppress import Outcome
+from notifier.render import facts
+from notifier.store import browse
+
+PAGE = 50
+RELATED_NOTIFICATIONS = 20
+TEXT_FILTERS = ("source", "level", "error_code", "account_sid", "outcome", "text")
+
+
+class BadFilter(ValueError):
+    """A filter value the page cannot use, named with the field it came from."""
+
+
+def parse_filter(params: QueryParams) -> browse.EventFilter:
+    values = {name: (params.get(name) or "").strip() or None for name in TEXT_FILTERS}
+    if values["outcome"] is not None and values["outcome"] not in set(Outcome):
+        raise BadFilter(f"outcome: unknown outcome {values['outcome']!r}")
+    return browse.EventFilter(
+        **values,
+        since=_moment(params, "since"),
+        until=_moment(params, "until"),
+    )
+
+
+def _moment(params: QueryParams, name: str) -> datetime | None:
+    text = (params.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadFilter(f"{name}: not a time like 2026-12-01T22:00: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_cursor(text: str | None) -> browse.Cursor | None:
+    """`before=<received ISO time>_<id>`, as the page's "older" link writes it."""
+    if not text:
+        return None
+    stamp, _, number = text.rpartition("_")
+    try:
+        return browse.Cursor(datetime.fromisoformat(stamp), int(number))
+    except ValueError:
+        raise BadFilter(f"before: not a page position: {text!r}") from None
+
+
+def cursor_text(row: browse.EventSummary) -> str:
+    return f"{row.received_at.isoformat()}_{row.id}"
+
+
+async def event_list(console: Console, request: Request) -> Response:
+    try:
+        where = parse_filter(request.query_params)
+        before = parse_cursor(request.query_params.get("before"))
+    except BadFilter as error:
+        return _list_page(console, request, [], None, error=str(error), status=400)
+    rows = await console.read(browse.event_page, where, before, PAGE + 1)
+    older = cursor_text(rows[PAGE - 1]) if len(rows) > PAGE else None
+    return _list_page(console, request, rows[:PAGE], older)
+
+
+def _list_page(
+    console: Console,
+    request: Request,
+    rows: list[browse.EventSummary],
+    older: str | None,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    names = (*TEXT_FILTERS, "since", "until")
+    params = {name: request.query_params.get(name, "") for name in names}
+    keep = {name: value for name, value in params.items() if value}
+    return console.render(
+        request,
+        "events.html",
+        status_code=status,
+        rows=rows,
+        older=older,
+        params=params,
+        keep=keep,
+        error=error,
+        sources=list(Source),
+        levels=LEVELS,
+        outcomes=list(Outcome),
+        title=facts.title,
+    )
+
+
+def _detail(conn: Connection, event_id: int) -> dict[str, Any] | None:
+    record = browse.event_record(conn, event_id)
+    if record is None:
+        return None
+    decided = browse.outcomes_of(conn, event_id)
+    keys = sorted({row.group_key for row in decided if row.group_key})
+    caused = browse.notification_page(
+        conn, group_keys=keys, since=record.received_at, limit=RELATED_NOTIFICATIONS
+    )
+    # Never stored (ingest keeps a few named headers), and never shown should that change.
+    headers = {k: v for k, v in record.headers.items() if k.lower() != "x-twilio-signature"}
+    return {"record": record, "headers": headers, "decided": decided, "caused": caused}
+
+
+async def event_detail(console: Console, request: Request) -> Response:
+    event_id = int(request.path_params["event_id"])
+    found = await console.read(_detail, event_id)
+    if found is None:
+        return not_found(console, request, f"No stored event {event_id}.")
+    rules = console.rules()
+    event = enrich(found["record"].event, console.catalog, rules.settings.accounts)
+    return console.render(
+        request,
+        "event.html",
+        event=event,
+        fields=[(name, value) for name, value in event.fields().items() if value is not None],
+        title=facts.title(event),
+        links=facts.links(event),
+        **found,
+    )
