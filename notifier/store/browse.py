@@ -214,13 +214,17 @@ def notification_page(
 
 
 def last_notices(conn: Connection, keys: Sequence[str]) -> dict[str, NotificationRow]:
-    """The newest notification of each group (one index seek per group)."""
-    found = {}
-    for key in keys:
-        rows = notification_page(conn, group_keys=[key], limit=1)
-        if rows:
-            found[key] = rows[0]
-    return found
+    """The newest notification of each group: one statement, an index seek per group."""
+    if not keys:
+        return {}
+    newest = (
+        select(func.max(notifications.c.id))
+        .where(notifications.c.group_key == groups.c.key)
+        .scalar_subquery()
+    )
+    ids = select(newest).where(groups.c.key.in_(list(keys)))
+    query = select(*NOTIFICATION_COLUMNS).where(notifications.c.id.in_(ids))
+    return {row.group_key: NotificationRow(*row) for row in conn.execute(query)}
 
 
 class GroupRecord(NamedTuple):
