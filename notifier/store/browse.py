@@ -223,7 +223,7 @@ def last_notices(conn: Connection, keys: Sequence[str]) -> dict[str, Notificatio
         .scalar_subquery()
     )
     ids = select(newest).where(groups.c.key.in_(list(keys)))
-    query = select(*NOTIFICATION_COLUMNS).where(notifications.c.id.in_(ids))
+    query: Select[Any] = select(*NOTIFICATION_COLUMNS).where(notifications.c.id.in_(ids))
     return {row.group_key: NotificationRow(*row) for row in conn.execute(query)}
 
 
