@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from fakes.events import TEST, make_incoming
@@ -68,9 +69,13 @@ def console_client(
 def store(runtime: Runtime, *fields: dict[str, Any], at: datetime | None = None) -> list[int]:
     """Store one event per `fields` (make_incoming's keywords), received at `at` (now); their
     ids."""
+    return store_in(runtime.engine, *fields, at=at)
+
+
+def store_in(engine: Engine, *fields: dict[str, Any], at: datetime | None = None) -> list[int]:
     at = at or utcnow()
     items = [make_incoming(**({"at": at} | item)) for item in fields]
-    with runtime.engine.begin() as conn:
+    with engine.begin() as conn:
         ids = insert_events(conn, items, at)
     return [ids[item.dedup_key] for item in items]
 
