@@ -275,7 +275,8 @@ async def time_pages(
 @contextmanager
 def store_url(backend: str, admin: str) -> Iterator[str]:
     if backend == "sqlite":
-        yield f"sqlite:///{tempfile.mkdtemp()}/console-bench.db"
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/console-bench.db"
         return
     name = f"bench_console_{uuid.uuid4().hex[:8]}"
     engine = create_engine(normalise_url(admin), isolation_level="AUTOCOMMIT")

@@ -82,7 +82,8 @@ class Console:
         session = self.session(request)
         csrf = self.signer.csrf_token(session) if session else ""
         page = self.jinja.get_template(template)
-        html = page.render(csrf=csrf, now=self.clock(), path=request.url.path, **values)
+        done = request.query_params.get("done")  # what the last action did, said once
+        html = page.render(csrf=csrf, now=self.clock(), path=request.url.path, done=done, **values)
         return HTMLResponse(html, status_code=status_code)
 
 
