@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "notifications",
     "replay",
     "silence",
+    "audit",
     "digest",
     "render",
     "slack",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import getpass
 from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from notifier.actions import Actor, Origin
 from notifier.errors import UserError
 from notifier.logs import configure as configure_logging
 from notifier.render.escape import terminal
@@ -42,6 +44,16 @@ def settle_collector() -> None:
     (bench/README.md)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+def cli_actor() -> Actor:
+    """Who acts from the command line: the login name ($USER and the like), "cli" when the
+    process has none (a container's arbitrary uid)."""
+    try:
+        who = getpass.getuser()
+    except (OSError, KeyError):
+        who = ""
+    return Actor(Origin.CLI, who or "cli")
 
 
 def duration_arg(text: str, option: str) -> timedelta:

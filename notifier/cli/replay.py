@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
-from notifier.cli.common import open_store, settings_from_env
-from notifier.errors import UserError
-from notifier.notices import Reason
-from notifier.store.outbox import (
-    DigestMessage,
-    Stored,
-    enqueue,
-    enqueue_digest,
-    failed_ids,
-    mark_replayed,
-    notices_by_ids,
-)
+from notifier import actions
+from notifier.cli.common import cli_actor, open_store, settings_from_env
+from notifier.store.outbox import failed_ids
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,31 +27,9 @@ def run(args: argparse.Namespace) -> int:
     engine = open_store(settings_from_env())
     try:
         with engine.begin() as conn:
-            count = _replay(conn, args)
+            ids = failed_ids(conn) if args.failed else [args.id]
+            count = actions.replay(conn, cli_actor(), ids, now=datetime.now(UTC))
     finally:
         engine.dispose()
     print(f"queued {count} notification(s) for replay")
     return 0
-
-
-def _replay(conn: Connection, args: argparse.Namespace) -> int:
-    ids = failed_ids(conn) if args.failed else [args.id]
-    found = notices_by_ids(conn, ids)
-    if not found and not args.failed:
-        raise UserError(f"no notification with id {args.id}")
-    now = datetime.now(UTC)
-    for stored in found:
-        _enqueue_again(conn, stored, now)
-    mark_replayed(conn, ids)
-    return len(found)
-
-
-def _enqueue_again(conn: Connection, stored: Stored, now: datetime) -> None:
-    """To the same channel of the same receiver; a digest again as it was rendered."""
-    content = stored.content
-    if isinstance(content, DigestMessage):
-        row = (stored.receiver, stored.channel or "", content)
-        enqueue_digest(conn, stored.route, stored.group_key, [row], now)
-        return
-    replay = dataclasses.replace(content, reason=Reason.REPLAY, receivers=(stored.receiver,))
-    enqueue(conn, replay, stored.cycle, now, channel=stored.channel)

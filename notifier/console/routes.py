@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
-from notifier.console import auth, login
+from notifier.console import acting, auth, login
 from notifier.console.headers import SecurityHeaders
 from notifier.console.pages import digests, events, groups, notifications, overview, silences
 from notifier.console.web import HERE, Console, login_required
@@ -31,6 +31,11 @@ PAGES: tuple[tuple[str, Handler, tuple[str, ...]], ...] = (
     ("/silences", silences.silence_list, ("GET",)),
     ("/digests", digests.digest_page, ("GET",)),
     ("/logout", login.logout, ("POST",)),
+    ("/group/silence", acting.silence_group, ("POST",)),
+    ("/group/acknowledge", acting.acknowledge, ("POST",)),
+    ("/notifications/{notification_id:int}/replay", acting.replay, ("POST",)),
+    ("/silences", acting.add_silence, ("POST",)),
+    ("/silences/{silence_id:int}/expire", acting.expire, ("POST",)),
 )
 
 

@@ -57,6 +57,13 @@ class GroupState(NamedTuple):
     repeat_count: int = 0
     flush_at: datetime | None = None  # when the pending update or first notice is due
     recent: tuple[datetime, ...] = ()  # newest event times, for the threshold window
+    # The cycle someone acknowledged (kept in its own column by the store, not in the JSON):
+    # that cycle gets no repeat reminders; a new cycle is not acknowledged.
+    acknowledged_cycle: int | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_cycle == self.cycle
 
     def due_at(self, route: Route) -> datetime | None:
         """When `on_due` has something to do: a pending flush, or going quiet."""
@@ -218,8 +225,11 @@ def _maybe_announce(state: GroupState, route: Route, now: datetime) -> Decision:
 def _flush_if_due(state: GroupState, route: Route, now: datetime) -> Decision:
     if state.flush_at is None or now < state.flush_at or state.event_count == state.notified_count:
         return Decision(state, None)
+    # An acknowledged group still has its message updated with the count, never a reminder.
     repeat_due = (
-        state.repeat_at is not None and now >= state.repeat_at + route.timing.repeat_interval
+        not state.acknowledged
+        and state.repeat_at is not None
+        and now >= state.repeat_at + route.timing.repeat_interval
     )
     if repeat_due:
         return Decision(_notified(state, now, repeat=True), Reason.REPEAT)
@@ -241,7 +251,7 @@ def _notified(state: GroupState, now: datetime, *, repeat: bool) -> GroupState:
 def _next_update(state: GroupState, route: Route, now: datetime) -> datetime:
     """At most one update per group_interval; a repeat when repeat_interval has passed."""
     next_update = (state.notified_at or now) + route.timing.group_interval
-    if state.repeat_at is not None:
+    if state.repeat_at is not None and not state.acknowledged:
         next_update = min(next_update, state.repeat_at + route.timing.repeat_interval)
     return max(next_update, now)
 

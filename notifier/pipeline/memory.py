@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from notifier.pipeline.groups import GroupState
 from notifier.store import groups as group_rows
-from notifier.store.groups import GroupRow
+from notifier.store.groups import GroupRow, StoredGroup
 
 
 def lock_groups(conn: Connection, keys: Iterable[str]) -> dict[str, GroupState]:
@@ -22,8 +22,8 @@ def claim_due_groups(conn: Connection, now: datetime, limit: int) -> dict[str, G
 
 
 def load_group(conn: Connection, key: str) -> GroupState | None:
-    text = group_rows.load_state(conn, key)
-    return GroupState.from_json(text) if text else None
+    stored = group_rows.load_state(conn, key)
+    return _decode(stored) if stored else None
 
 
 def save_groups(conn: Connection, states: Mapping[str, tuple[GroupState, datetime | None]]) -> None:
@@ -35,5 +35,12 @@ def save_groups(conn: Connection, states: Mapping[str, tuple[GroupState, datetim
     group_rows.save_states(conn, rows)
 
 
-def _decoded(texts: Mapping[str, str]) -> dict[str, GroupState]:
-    return {key: GroupState.from_json(text) for key, text in texts.items()}
+def _decoded(stored: Mapping[str, StoredGroup]) -> dict[str, GroupState]:
+    return {key: _decode(group) for key, group in stored.items()}
+
+
+def _decode(stored: StoredGroup) -> GroupState:
+    state = GroupState.from_json(stored.state)
+    if stored.acknowledged_cycle is None:  # most groups: no second copy of the tuple
+        return state
+    return state._replace(acknowledged_cycle=stored.acknowledged_cycle)

@@ -34,11 +34,20 @@ class Outcome(StrEnum):
     BELOW_THRESHOLD = "below_threshold"
 
 
-def covers(silence: Silence, fields: Mapping[str, object], now: datetime) -> bool:
-    """Whether the silence is in force at `now` and every one of its matchers equals a field."""
+def covers(silence: Silence, route: str, fields: Mapping[str, object], now: datetime) -> bool:
+    """Whether the silence is in force at `now`, holds this route (a silence made for a group
+    holds its route only) and every one of its matchers equals a field."""
     if not silence.starts_at <= now < silence.ends_at:
         return False
-    return all(str(fields.get(name)) == value for name, value in silence.matchers.items())
+    if silence.route is not None and silence.route != route:
+        return False
+    return all(_text(fields.get(name)) == value for name, value in silence.matchers.items())
+
+
+def _text(value: object) -> str:
+    # As a group key spells a value (`pipeline.groups.group_key`): a group's silence matches
+    # the fields its label values came from, an absent one included.
+    return "" if value is None else str(value)
 
 
 def equal_key(rule: Inhibit, fields: Mapping[str, object]) -> str:
@@ -69,7 +78,7 @@ def suppression(
     if route.drop:
         return Outcome.DROPPED
     # Each check is skipped outright when nothing could trigger it: this runs per event.
-    if silences and any(covers(silence, fields, now) for silence in silences):
+    if silences and any(covers(silence, route.name, fields, now) for silence in silences):
         return Outcome.SILENCED
     if rules.inhibits and _inhibited(rules, fields, received_at, marks):
         return Outcome.INHIBITED

@@ -11,7 +11,7 @@ never import from `schema.py` here. Append it to `MIGRATIONS`, then change `sche
 match. Anything that differs between SQLite and PostgreSQL is decided inside the step, by
 `conn.dialect.name`, with a comment saying why.
 
-Frozen DDL rather than Alembic: the store has ten linear versions, two backends and no
+Frozen DDL rather than Alembic: the store has linear versions, two backends and no
 downgrades; frozen steps keep those version numbers (so stores at 1..8 upgrade with no stamping),
 add no dependency and no second migration runner beside `current_version`, and the test above
 is what catches drift, which Alembic's autogenerate would only catch when someone runs it.
@@ -240,6 +240,32 @@ def _v10_notification_channels(conn: Connection) -> None:
     conn.execute(text("ALTER TABLE notifications ADD COLUMN channel VARCHAR(300)"))
 
 
+def _v11_actions(conn: Connection) -> None:
+    # Acting on alerts (Slack, the console, the CLI): who did what, a silence's route and
+    # author, and a group's acknowledgement (for one cycle: a new cycle is not acknowledged).
+    timestamp = DateTime().compile(dialect=conn.dialect)
+    Table(
+        "audit",
+        MetaData(),
+        Column("id", _ID, primary_key=True, autoincrement=True),
+        Column("at", DateTime, nullable=False),
+        Column("origin", String(16), nullable=False),
+        Column("who", Text, nullable=False),
+        Column("action", String(32), nullable=False),
+        Column("target", Text, nullable=False),
+        Column("detail", Text, nullable=False),
+    ).create(conn)
+    for column in ("route VARCHAR(200)", "created_by TEXT", "origin VARCHAR(16)"):
+        conn.execute(text(f"ALTER TABLE silences ADD COLUMN {column}"))
+    acknowledged = (
+        "acknowledged_by TEXT",
+        f"acknowledged_at {timestamp}",
+        "acknowledged_cycle INTEGER",
+    )
+    for column in acknowledged:
+        conn.execute(text(f"ALTER TABLE groups ADD COLUMN {column}"))
+
+
 def _v12_console_indexes(conn: Connection) -> None:
     # The web console's keyset pages: a group's events and notices newest first, and
     # notifications by status newest first, each read in index order, never sorted or skipped.
@@ -270,7 +296,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v8_slack_channel_ids,
     _v9_unbounded_event_fields,
     _v10_notification_channels,
-    # v11 (the actions' audit table) is on the actions branch; the lead orders the two.
+    _v11_actions,
     _v12_console_indexes,
 )
 

@@ -309,6 +309,7 @@ class Stored:
     content: Notice | DigestMessage
     route: str
     group_key: str
+    id: int
 
 
 def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[Stored]:
@@ -320,10 +321,19 @@ def notices_by_ids(conn: Connection, ids: Sequence[int]) -> list[Stored]:
         columns.notice,
         columns.route,
         columns.group_key,
+        columns.id,
     ).where(columns.id.in_(ids))
     return [
-        Stored(row.receiver, row.channel, row.cycle, _content(row.notice), row.route, row.group_key)
-        for row in conn.execute(query)
+        Stored(
+            row.receiver,
+            row.channel,
+            row.cycle,
+            _content(row.notice),
+            row.route,
+            row.group_key,
+            row.id,
+        )
+        for row in conn.execute(query.order_by(columns.id))
     ]
 
 

@@ -114,6 +114,11 @@ groups = Table(
     Column("route", String(200), nullable=False),
     Column("state", Text, nullable=False),
     Column("due_at", UTCDateTime, index=True),
+    # Who acknowledged the group, when, and for which cycle: repeats stop for that cycle only
+    # (schema 11; the pipeline writes the other columns and never these).
+    Column("acknowledged_by", Text),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_cycle", Integer),
 )
 
 silences = Table(
@@ -125,6 +130,24 @@ silences = Table(
     Column("ends_at", UTCDateTime, nullable=False, index=True),
     Column("comment", Text, nullable=False),
     Column("expired_at", UTCDateTime),
+    # Schema 11: a silence made for a group holds that route's events only (NULL: every
+    # route), and who made it from where (NULL in older rows: the CLI, before it was recorded).
+    Column("route", String(200)),
+    Column("created_by", Text),
+    Column("origin", String(16)),
+)
+
+# Every action taken on alerts (silence, expire, acknowledge, replay), from any origin.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("origin", String(16), nullable=False),
+    Column("who", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
 )
 
 # The last time an event matching an [[inhibit]] `when` fired, per rule and `equal` values.

@@ -1,3 +1,4 @@
+import getpass
 import json
 
 import pytest
@@ -116,3 +117,16 @@ def test_a_receiver_with_two_channels_has_one_row_per_channel_naming_it(
         ("ops", "email:oncall@example.com"),
         ("ops", "slack:#alerts"),
     ]
+
+
+def test_replay_failed_is_recorded_in_the_audit_as_the_cli_user(
+    store: Engine, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "carol")
+    assert main(["replay", "--failed"]) == 0
+    capsys.readouterr()
+
+    assert main(["audit", "--json"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert (entry["action"], entry["who"], entry["origin"]) == ("replay", "carol", "cli")
+    assert (entry["target"], entry["detail"]) == ("2 notifications", "ids 2, 3")

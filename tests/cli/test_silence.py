@@ -1,3 +1,4 @@
+import getpass
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -5,8 +6,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fakes.cli import database_fixture
 from fakes.rules import CONSOLE_RULES
+from sqlalchemy import Engine
 
+from notifier import actions
+from notifier.actions import Actor, Origin
 from notifier.cli import main
+from notifier.store.engine import make_engine
+from notifier.store.migrations import migrate
 
 database = database_fixture(CONSOLE_RULES)
 
@@ -114,3 +120,60 @@ def test_list_shows_controls_in_matchers_and_comment_as_escapes_and_json_keeps_t
     )
     [silence] = listed(capsys)
     assert (silence["comment"], silence["matchers"]) == (comment, {"error_code": "1\x9b2J"})
+
+
+def make_store(database: str) -> Engine:
+    engine = make_engine(database)
+    migrate(engine)
+    return engine
+
+
+def test_list_says_who_made_each_silence_from_where_and_for_which_route(
+    database: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "bob")
+    add(capsys, "error_code=11200", "--comment", "deploy")
+    engine = make_store(database)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        slack = Actor(Origin.SLACK, "U123ABC (alice)")
+        ends = now + timedelta(hours=1)
+        actions.silence(
+            conn,
+            slack,
+            {"account_sid": "AC1"},
+            ends_at=ends,
+            comment="1h",
+            now=now,
+            route="webhooks",
+        )
+    engine.dispose()
+
+    cli_line, slack_line = run(capsys, "list").splitlines()
+
+    assert "  from the CLI by bob  error_code=11200  # deploy" in cli_line
+    assert "  from Slack by U123ABC (alice)  on route webhooks  account_sid=AC1  # 1h" in slack_line
+    [_, listed_slack] = listed(capsys)
+    assert listed_slack["created_by"] == "U123ABC (alice)"
+    assert (listed_slack["origin"], listed_slack["route"]) == ("slack", "webhooks")
+
+
+def test_list_leaves_out_silences_ended_over_a_day_ago_unless_all(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = make_store(database)
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    with engine.begin() as conn:
+        old = actions.silence(
+            conn,
+            Actor(Origin.CLI, "bob"),
+            {"error_code": "1"},
+            ends_at=long_ago + timedelta(hours=1),
+            comment="old",
+            now=long_ago,
+        )
+    engine.dispose()
+    recent = add(capsys, "error_code=2", "--comment", "new")
+
+    assert [s["id"] for s in listed(capsys)] == [recent]
+    assert [s["id"] for s in json.loads(run(capsys, "list", "--all", "--json"))] == [old, recent]

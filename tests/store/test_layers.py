@@ -10,6 +10,7 @@ import notifier.store
 STORE = pathlib.Path(notifier.store.__file__).parent
 HIGHER = (
     "notifier.pipeline",
+    "notifier.actions",
     "notifier.digest",
     "notifier.delivery",
     "notifier.cli",
