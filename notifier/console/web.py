@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 
 from notifier.console import auth
 from notifier.console.limits import LoginLimiter
+from notifier.console.previews import PreviewCache
 from notifier.events import utcnow
 from notifier.rules.model import Rules
 from notifier.store.engine import read_only
@@ -56,6 +57,7 @@ class Console:
     monotonic: Callable[[], float] = time.monotonic
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     jinja: Environment = field(default_factory=templates)
+    previews: PreviewCache = field(default_factory=PreviewCache)
 
     async def read(self, query: Callable[..., T], *args: Any) -> T:
         """Run `query(conn, *args)` on a read-only connection, off the event loop."""

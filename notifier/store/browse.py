@@ -244,12 +244,6 @@ def open_groups(conn: Connection, limit: int) -> list[GroupRecord]:
     return [GroupRecord(*row) for row in conn.execute(query)]
 
 
-def group_record(conn: Connection, key: str) -> GroupRecord | None:
-    query = select(groups.c.key, groups.c.route, groups.c.state).where(groups.c.key == key)
-    row = conn.execute(query).first()
-    return GroupRecord(*row) if row else None
-
-
 def counts_since(conn: Connection, since: datetime) -> list[tuple[str, str, int]]:
     """Events received since `since`, per source and level."""
     key = (events.c.source, events.c.level)

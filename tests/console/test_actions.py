@@ -36,6 +36,8 @@ def test_silence_a_group_for_an_hour_from_its_page(tmp_path: Path, database_url:
 
     assert answer.status_code == 303
     assert "Silence 1 added for 1h." in page.text
+    assert "Silenced until" in page.text
+    assert "by console (testclient)" in page.text
     assert silences(runtime) == [
         (
             {"error_code": "11200", "account_sid": "AC" + "a" * 32},
@@ -54,9 +56,12 @@ def test_acknowledge_a_group_is_audited(tmp_path: Path, database_url: str) -> No
         process(runtime)
         csrf = login(client)
         answer = client.post("/console/group/acknowledge", data={"csrf": csrf, "key": GROUP})
+        page = client.get(answer.headers["location"])
         again = client.post("/console/group/acknowledge", data={"csrf": csrf, "key": GROUP})
 
     assert answer.status_code == 303
+    assert "Acknowledged by console (testclient)" in page.text
+    assert ">Acknowledge</button>" not in page.text
     assert audit(runtime) == [
         (Origin.CONSOLE, "console (testclient)", AuditAction.ACKNOWLEDGE, f"group {GROUP}")
     ]

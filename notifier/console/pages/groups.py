@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
+from notifier.actions import group_status
 from notifier.console.web import Console, not_found
-from notifier.pipeline.groups import GroupState
 from notifier.render import facts
 from notifier.store import browse
 
@@ -17,12 +18,16 @@ EVENTS = 50
 NOTICES = 50
 
 
-def _group(conn: Connection, key: str, before_id: int | None) -> dict[str, Any] | None:
-    record = browse.group_record(conn, key)
-    if record is None:
+def _group(
+    conn: Connection, key: str, before_id: int | None, now: datetime
+) -> dict[str, Any] | None:
+    status = group_status(conn, key, now=now)
+    if status is None:
         return None
     return {
-        "state": GroupState.from_json(record.state),
+        "state": status.state,
+        "acknowledged": status.acknowledged,
+        "holding": status.silences,
         "events": browse.group_events(conn, key, before_id, EVENTS + 1),
         "notices": browse.notification_page(conn, group_keys=[key], limit=NOTICES),
     }
@@ -31,7 +36,8 @@ def _group(conn: Connection, key: str, before_id: int | None) -> dict[str, Any] 
 async def group_page(console: Console, request: Request) -> Response:
     key = request.query_params.get("key", "")
     before = request.query_params.get("before", "")
-    found = await console.read(_group, key, int(before) if before.isdigit() else None)
+    before_id = int(before) if before.isdigit() else None
+    found = await console.read(_group, key, before_id, console.clock())
     if found is None:
         return not_found(console, request, f"No alert group {key!r}.")
     events = found.pop("events")
