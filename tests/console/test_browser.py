@@ -71,7 +71,7 @@ def shoot(driver: Any, name: str) -> None:
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
 
 
-def test_an_engineer_finds_an_event_and_hostile_text_runs_no_script(
+def test_an_engineer_finds_an_event_replays_it_and_silences_it_with_no_script_run(
     tmp_path: Path, browser: Any
 ) -> None:
     from selenium.webdriver.common.by import By
@@ -111,6 +111,20 @@ def test_an_engineer_finds_an_event_and_hostile_text_runs_no_script(
         assert browser.execute_script("return window.__xss === undefined") is True
         assert "alerted" in body
         shoot(browser, "event")
+
+        # Replay the Slack message (here the console receiver's) the event caused.
+        browser.find_element(By.XPATH, "//button[text()='Replay']").click()
+        wait_for(lambda: "queued again, marked replay" in browser.page_source, "the replay")
+        wait_for(lambda: _refreshed_until(browser, ">replay<"), "the replayed notification")
+        shoot(browser, "notifications")
+
+        browser.get(f"{bot.url}/console/silences")
+        browser.find_element(By.NAME, "matchers").send_keys("error_code=11205")
+        browser.find_element(By.NAME, "comment").send_keys("vendor outage, on it")
+        browser.find_element(By.CSS_SELECTOR, "form.add button").click()
+        wait_for(lambda: "Silence 1 added." in browser.page_source, "the new silence")
+        assert "vendor outage, on it" in browser.find_element(By.TAG_NAME, "main").text
+        shoot(browser, "silences")
 
 
 def _refreshed_until(driver: Any, text: str) -> bool:
