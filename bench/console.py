@@ -334,11 +334,15 @@ def main() -> None:
             error_codes_file=Path(str(BUNDLED)),
         )
         runtime = Runtime.start(settings, fetch_catalog=False)
-        started = time.perf_counter()
-        fill(runtime.engine, args.events, end, timedelta(days=args.days))
-        print(
-            f"{args.backend}: filled {args.events} events in {time.perf_counter() - started:.0f} s"
-        )
+        if args.url:
+            end = _newest(runtime.engine)
+        else:
+            started = time.perf_counter()
+            fill(runtime.engine, args.events, end, timedelta(days=args.days))
+            took = time.perf_counter() - started
+            print(f"{args.backend}: filled {args.events} events in {took:.0f} s")
+        if args.keep:
+            print(f"kept: --url {url}")
         results = asyncio.run(time_pages(runtime, end, args.events, args.repeat))
         runtime.engine.dispose()
     report(args.backend, results)

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Connection, Select, exists, func, select, tuple_
 
 from notifier.events import Event
+from notifier.store.engine import sqlite_time
 from notifier.store.schema import digest_runs, event_outcomes, events, groups, notifications
 
 _SUMMARY = (events.c.id, events.c.received_at, events.c.data)
@@ -245,7 +246,12 @@ def open_groups(conn: Connection, limit: int) -> list[GroupRecord]:
 
 
 def counts_since(conn: Connection, since: datetime) -> list[tuple[str, str, int]]:
-    """Events received since `since`, per source and level."""
+    """Events received since `since`, per source and level, from the received index alone."""
+    if conn.dialect.name == "sqlite":
+        # With statistics, SQLite prefers reading all of ix_events_digest_keys (which yields
+        # the groups in order) to the day's range of this index: 0.7 s against 20 ms at 1M.
+        rows = conn.exec_driver_sql(_COUNTS_SQLITE, (sqlite_time(since),))
+        return [(row[0], row[1], int(row[2])) for row in rows]
     key = (events.c.source, events.c.level)
     query = (
         select(*key, func.count())
@@ -254,6 +260,12 @@ def counts_since(conn: Connection, since: datetime) -> list[tuple[str, str, int]
         .order_by(*key)
     )
     return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
+
+
+_COUNTS_SQLITE = (
+    "SELECT source, level, count(*) FROM events INDEXED BY ix_events_received_source_level "
+    "WHERE received_at >= ? GROUP BY source, level ORDER BY source, level"
+)
 
 
 class DigestRun(NamedTuple):
