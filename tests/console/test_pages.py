@@ -34,6 +34,11 @@ def test_overview_shows_open_groups_last_day_counts_and_failing_deliveries(
     assert ">first<" in page.text  # the last notice's reason
     assert "channel_not_found" in page.text
     assert "Replay" in page.text
+    counts = page.text.split("Events in the last 24 hours")[1].split("Failing deliveries")[0]
+    assert re.findall(r'class="tag (\w+)">\w+</span></td><td class="num">(\d+)<', counts) == [
+        ("error", "2"),
+        ("warning", "1"),
+    ]
 
 
 @pytest.mark.parametrize(
