@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from notifier import actions
-from notifier.console.web import Console
+from notifier.console.web import Console, row_id
 from notifier.rules.durations import parse_duration
 
 
@@ -116,7 +116,7 @@ async def add_silence(console: Console, request: Request) -> Response:
 
 
 async def expire(console: Console, request: Request) -> Response:
-    silence_id = int(request.path_params["silence_id"])
+    silence_id = row_id(request.path_params["silence_id"]) or 0
     now = console.clock()
 
     def change(conn: Connection) -> str:
@@ -127,7 +127,7 @@ async def expire(console: Console, request: Request) -> Response:
 
 
 async def replay(console: Console, request: Request) -> Response:
-    notification_id = int(request.path_params["notification_id"])
+    notification_id = row_id(request.path_params["notification_id"]) or 0
     now = console.clock()
 
     def change(conn: Connection) -> str:

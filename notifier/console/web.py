@@ -108,5 +108,15 @@ def login_required(console: Console, page: Page) -> Page:
     return guarded
 
 
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number in a URL names no row, never an error
+
+
+def row_id(value: object) -> int | None:
+    """An id from a path or query parameter; None when it cannot name a row."""
+    text = str(value)
+    number = int(text) if text.isdigit() else 0
+    return number if 0 < number <= MAX_ID else None
+
+
 def not_found(console: Console, request: Request, what: str) -> Response:
     return console.render(request, "message.html", status_code=404, title="Not found", message=what)

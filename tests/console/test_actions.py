@@ -1,13 +1,16 @@
 """The console's actions go through notifier.actions: done, audited as the console, refused
 without a CSRF token, and a mistake named in words."""
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from fakes.console import console_client, login, process, store
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from notifier.actions import AuditAction, Origin, audit_entries
 from notifier.app import Runtime
+from notifier.store.engine import make_engine
 from notifier.store.schema import notifications
 from notifier.store.silences import all_silences
 
@@ -15,13 +18,24 @@ GROUP = "webhooks|error_code=11200|account_sid=AC" + "a" * 32
 
 
 def audit(runtime: Runtime) -> list[tuple[Origin, str, AuditAction, str]]:
-    with runtime.engine.connect() as conn:
+    with connected(runtime) as conn:
         return [(e.origin, e.who, e.action, e.target) for e in audit_entries(conn)]
 
 
 def silences(runtime: Runtime) -> list[tuple[dict[str, str], str | None, str]]:
-    with runtime.engine.connect() as conn:
+    with connected(runtime) as conn:
         return [(s.matchers, s.route, s.comment) for s in all_silences(conn)]
+
+
+@contextlib.contextmanager
+def connected(runtime: Runtime) -> Iterator[Connection]:
+    """A connection of its own: the app's engine is disposed when its client closes."""
+    engine = make_engine(runtime.settings.database_url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def test_silence_a_group_for_an_hour_from_its_page(tmp_path: Path, database_url: str) -> None:

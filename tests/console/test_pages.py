@@ -146,9 +146,11 @@ def test_an_unknown_event_is_404(tmp_path: Path, database_url: str) -> None:
     with console_client(tmp_path, database_url) as (client, _):
         login(client)
         page = client.get("/console/events/424242")
+        huge = client.get(f"/console/events/{2**64}")
 
     assert page.status_code == 404
     assert "No stored event 424242" in page.text
+    assert huge.status_code == 404
 
 
 def test_hostile_twilio_text_is_shown_as_text_on_every_page(

@@ -10,7 +10,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notifier.console.web import Console, not_found
+from notifier.console.web import Console, not_found, row_id
 from notifier.enrich import enrich
 from notifier.events import LEVELS, Source
 from notifier.pipeline.suppress import Outcome
@@ -117,10 +117,10 @@ def _detail(conn: Connection, event_id: int) -> dict[str, Any] | None:
 
 
 async def event_detail(console: Console, request: Request) -> Response:
-    event_id = int(request.path_params["event_id"])
-    found = await console.read(_detail, event_id)
+    event_id = row_id(request.path_params["event_id"])
+    found = await console.read(_detail, event_id) if event_id is not None else None
     if found is None:
-        return not_found(console, request, f"No stored event {event_id}.")
+        return not_found(console, request, f"No stored event {request.path_params['event_id']}.")
     rules = console.rules()
     event = enrich(found["record"].event, console.catalog, rules.settings.accounts)
     return console.render(

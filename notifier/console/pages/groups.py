@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from notifier.actions import group_status
-from notifier.console.web import Console, not_found
+from notifier.console.web import Console, not_found, row_id
 from notifier.render import facts
 from notifier.store import browse
 
@@ -36,7 +36,7 @@ def _group(
 async def group_page(console: Console, request: Request) -> Response:
     key = request.query_params.get("key", "")
     before = request.query_params.get("before", "")
-    before_id = int(before) if before.isdigit() else None
+    before_id = row_id(before)
     found = await console.read(_group, key, before_id, console.clock())
     if found is None:
         return not_found(console, request, f"No alert group {key!r}.")

@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
-from notifier.console.web import Console
+from notifier.console.web import Console, row_id
 from notifier.store import browse
 from notifier.store.outbox import DeliveryStatus
 
@@ -24,7 +24,7 @@ async def notification_list(console: Console, request: Request) -> Response:
     if status is not None and status not in STATUSES:
         status = None
     before = request.query_params.get("before", "")
-    rows = await console.read(_page, status, int(before) if before.isdigit() else None)
+    rows = await console.read(_page, status, row_id(before))
     older = rows[PAGE - 1].id if len(rows) > PAGE else None
     return console.render(
         request,
