@@ -243,6 +243,7 @@ def pages(end: datetime, count: int) -> list[tuple[str, str]]:
         ("events, code + last night", "/console/events", {"error_code": "11200", **night}),
         ("events, text search", "/console/events", {"text": "refused"}),
         ("events, rare text, last 24 h", "/console/events", {"text": "needle", "since": at(24)}),
+        ("events, rare text, no range", "/console/events", {"text": "needle"}),
         ("one event (the middle one)", f"/console/events/{count // 2}", {}),
         ("group timeline", "/console/group", {"key": f"webhooks|11200|{ACCOUNTS[0]}"}),
         ("notifications", "/console/notifications", {}),

@@ -85,6 +85,12 @@ def event_page(
     return [_summary(row) for row in conn.execute(query)]
 
 
+def oldest_received(conn: Connection) -> datetime | None:
+    """When the oldest stored event was received: one index seek."""
+    query = select(events.c.received_at).order_by(events.c.received_at).limit(1)
+    return conn.execute(query).scalar()
+
+
 def _summary(row: Any) -> EventSummary:
     return EventSummary(row.id, row.received_at, Event.from_json(json.loads(row.data)))
 

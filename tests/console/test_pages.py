@@ -244,3 +244,28 @@ def test_digests_page_previews_the_current_period_built_in_the_background(
     assert "being built" in first.text
     assert "daily" in page.text
     assert "11200" in page.text
+
+
+def test_a_text_search_reads_a_day_a_page_and_goes_on_to_older_days(
+    tmp_path: Path, database_url: str
+) -> None:
+    now = utcnow()
+    with console_client(tmp_path, database_url) as (client, runtime):
+        store(runtime, {"message": "needle three days ago"}, at=now - timedelta(days=3))
+        store(runtime, {"message": "needle today"}, at=now - timedelta(hours=1))
+        store(runtime, {"message": "hay today"}, at=now - timedelta(hours=1))
+        login(client)
+        pages = [client.get("/console/events?text=needle").text]
+        for _ in range(5):  # today, then one day a page back to the oldest event
+            if 'rel="next"' not in pages[-1]:
+                break
+            link = pages[-1].split('rel="next"')[0].rsplit('href="', 1)[1]
+            pages.append(client.get(link.split('"')[0].replace("&amp;", "&")).text)
+
+    assert "needle today" in pages[0]
+    assert "needle three days ago" not in pages[0]
+    assert "A text search reads one day a page" in pages[0]
+    assert "needle three days ago" in pages[-1]
+    assert 'rel="next"' not in pages[-1]
+    assert not any("hay today" in page for page in pages)
+    assert len(pages) == 4

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from starlette.datastructures import QueryParams
@@ -18,6 +19,7 @@ from notifier.render import facts
 from notifier.store import browse
 
 PAGE = 50
+SEARCH_SPAN = timedelta(hours=24)
 RELATED_NOTIFICATIONS = 20
 TEXT_FILTERS = ("source", "level", "error_code", "account_sid", "outcome", "text")
 
@@ -63,22 +65,53 @@ def cursor_text(row: browse.EventSummary) -> str:
     return f"{row.received_at.isoformat()}_{row.id}"
 
 
+class Listed(NamedTuple):
+    rows: list[browse.EventSummary]
+    older: str | None  # the next page's `before`
+    searched: tuple[datetime, datetime] | None  # the span a text search read, when it was cut
+
+
+def search_span(
+    where: browse.EventFilter, before: browse.Cursor | None, now: datetime
+) -> tuple[datetime, datetime] | None:
+    """A text search reads every event of its range (no text index): at most a day a page."""
+    if not where.text:
+        return None
+    top = before.received_at if before else now
+    if where.until is not None:
+        top = min(top, where.until)
+    start = top - SEARCH_SPAN
+    return None if where.since is not None and where.since >= start else (start, top)
+
+
+def _listed(
+    conn: Connection, where: browse.EventFilter, before: browse.Cursor | None, now: datetime
+) -> Listed:
+    span = search_span(where, before, now)
+    narrowed = replace(where, since=span[0]) if span else where
+    rows = browse.event_page(conn, narrowed, before, PAGE + 1)
+    if len(rows) > PAGE:
+        return Listed(rows[:PAGE], cursor_text(rows[PAGE - 1]), None)
+    oldest = browse.oldest_received(conn) if span else None
+    if span is None or oldest is None or oldest >= span[0]:
+        return Listed(rows, None, None)
+    return Listed(rows, f"{span[0].isoformat()}_0", span)  # older than the span: next page
+
+
 async def event_list(console: Console, request: Request) -> Response:
     try:
         where = parse_filter(request.query_params)
         before = parse_cursor(request.query_params.get("before"))
     except BadFilter as error:
-        return _list_page(console, request, [], None, error=str(error), status=400)
-    rows = await console.read(browse.event_page, where, before, PAGE + 1)
-    older = cursor_text(rows[PAGE - 1]) if len(rows) > PAGE else None
-    return _list_page(console, request, rows[:PAGE], older)
+        return _list_page(console, request, Listed([], None, None), error=str(error), status=400)
+    listed = await console.read(_listed, where, before, console.clock())
+    return _list_page(console, request, listed)
 
 
 def _list_page(
     console: Console,
     request: Request,
-    rows: list[browse.EventSummary],
-    older: str | None,
+    listed: Listed,
     *,
     error: str | None = None,
     status: int = 200,
@@ -90,8 +123,9 @@ def _list_page(
         request,
         "events.html",
         status_code=status,
-        rows=rows,
-        older=older,
+        rows=listed.rows,
+        older=listed.older,
+        searched=listed.searched,
         params=params,
         keep=keep,
         error=error,
