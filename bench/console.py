@@ -250,6 +250,7 @@ def pages(end: datetime, count: int) -> list[tuple[str, str]]:
         ("notifications failed", "/console/notifications", {"status": "failed"}),
         ("silences", "/console/silences", {}),
         ("digests (+ preview)", "/console/digests", {}),
+        ("audit", "/console/audit", {}),
     ]
     return [(name, f"{path}?{urlencode(query)}" if query else path) for name, path, query in listed]
 

@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from notifier.console import acting, auth, login
 from notifier.console.headers import SecurityHeaders
-from notifier.console.pages import digests, events, groups, notifications, overview, silences
+from notifier.console.pages import audit, digests, events, groups, notifications, overview, silences
 from notifier.console.web import HERE, Console, login_required
 from notifier.rules.model import Rules
 from notifier.settings import Settings
@@ -30,6 +30,7 @@ PAGES: tuple[tuple[str, Handler, tuple[str, ...]], ...] = (
     ("/notifications", notifications.notification_list, ("GET",)),
     ("/silences", silences.silence_list, ("GET",)),
     ("/digests", digests.digest_page, ("GET",)),
+    ("/audit", audit.audit_list, ("GET",)),
     ("/logout", login.logout, ("POST",)),
     ("/group/silence", acting.silence_group, ("POST",)),
     ("/group/acknowledge", acting.acknowledge, ("POST",)),

@@ -72,9 +72,12 @@ def test_acknowledge_a_group_is_audited(tmp_path: Path, database_url: str) -> No
         answer = client.post("/console/group/acknowledge", data={"csrf": csrf, "key": GROUP})
         page = client.get(answer.headers["location"])
         again = client.post("/console/group/acknowledge", data={"csrf": csrf, "key": GROUP})
+        listed = client.get("/console/audit").text
 
     assert answer.status_code == 303
     assert "Acknowledged by console (testclient)" in page.text
+    assert "console (testclient)" in listed
+    assert ">acknowledge<" in listed
     assert ">Acknowledge</button>" not in page.text
     assert audit(runtime) == [
         (Origin.CONSOLE, "console (testclient)", AuditAction.ACKNOWLEDGE, f"group {GROUP}")
