@@ -327,8 +327,8 @@ def main() -> None:
     parser.add_argument("--url", help="time a store a --keep run filled (same --events)")
     args = parser.parse_args()
     end = datetime.now(UTC).replace(microsecond=0)
-    with _store(args) as url:
-        rules = Path(tempfile.mkdtemp()) / "rules.toml"
+    with _store(args) as url, tempfile.TemporaryDirectory() as folder:
+        rules = Path(folder) / "rules.toml"
         rules.write_text(RULES)
         settings = Settings(
             database_url=url,
