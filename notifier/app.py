@@ -32,6 +32,7 @@ from notifier.pipeline.process import Pipeline
 from notifier.rules.holder import RulesHolder
 from notifier.rules.model import Rules
 from notifier.settings import Settings
+from notifier.slack_actions.endpoints import slack_routes
 from notifier.store.engine import checkpoint, make_engine, read_only
 from notifier.store.events import pending_backlog
 from notifier.store.health import StoreHealth
@@ -121,6 +122,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
         Route("/healthz", _healthz, methods=["GET"]),
         Route("/readyz", _readyz(runtime), methods=["GET"]),
         Route("/metrics", _metrics(runtime), methods=["GET"]),
+        *slack_routes(runtime.settings, runtime.engine, runtime.current_rules, runtime.metrics),
         *console_routes(runtime.settings, runtime.engine, runtime.current_rules, runtime.catalog),
     ]
 

@@ -53,3 +53,16 @@ class Metrics:
             "Age of the oldest stored event the worker has not processed yet.",
             registry=self.registry,
         )
+        self.slack_rejected = Counter(
+            "notifier_slack_requests_rejected",
+            "Requests to /slack/actions and /slack/commands refused, by endpoint and reason "
+            "(unsigned, stale, signature, replay, too_large, malformed).",
+            ["endpoint", "reason"],
+            registry=self.registry,
+        )
+        self.slack_actions = Counter(
+            "notifier_slack_actions",
+            "Actions taken from Slack, by action and result (done, refused, failed).",
+            ["action", "result"],
+            registry=self.registry,
+        )

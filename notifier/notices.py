@@ -43,6 +43,8 @@ class Notice:
     since: datetime | None = None
     threshold: tuple[int, timedelta] | None = None
     labels: dict[str, str] = field(default_factory=dict)
+    # Someone acknowledged the group's cycle (from Slack, the CLI...): its message says so.
+    acknowledged: bool = False
 
 
 def notice_to_json(notice: Notice) -> dict[str, object]:
@@ -61,6 +63,7 @@ def notice_to_json(notice: Notice) -> dict[str, object]:
             [notice.threshold[0], notice.threshold[1].total_seconds()] if notice.threshold else None
         ),
         "labels": notice.labels,
+        "acknowledged": notice.acknowledged,
     }
 
 
@@ -79,4 +82,5 @@ def notice_from_json(data: dict[str, Any]) -> Notice:
         since=parse_time(data["since"]) if data.get("since") else None,
         threshold=(int(threshold[0]), timedelta(seconds=threshold[1])) if threshold else None,
         labels=dict(data.get("labels") or {}),
+        acknowledged=bool(data.get("acknowledged", False)),
     )

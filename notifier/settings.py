@@ -32,6 +32,9 @@ ENVIRONMENT = (
     EnvVar("RULES_FILE", False, "the rules file (default rules.toml)"),
     EnvVar("SLACK_BOT_TOKEN", True, "the Slack app's bot token (xoxb-...)"),
     EnvVar("SLACK_API_URL", False, "Slack's Web API base URL (tests point it at a fake)"),
+    EnvVar("SLACK_SIGNING_SECRET", True, "the Slack app's signing secret: turns on buttons"),
+    EnvVar("SLACK_ALLOWED_USERS", False, "Slack user IDs who may act, comma-separated"),
+    EnvVar("SLACK_ALLOWED_GROUPS", False, "Slack user group IDs whose members may act"),
     EnvVar(
         "SMTP_URL", True, "smtp://user:pass@host:587, smtps://...:465 or smtp://relay:25?tls=off"
     ),
@@ -59,6 +62,11 @@ class Settings:
     rules_file: Path = Path("rules.toml")
     slack_bot_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # Interactivity (buttons, /twilio-alerts) is on when the signing secret is set; the
+    # allow-lists, when either is set, name who may act (anyone in the workspace otherwise).
+    slack_signing_secret: str | None = None
+    slack_allowed_users: tuple[str, ...] = ()
+    slack_allowed_groups: tuple[str, ...] = ()
     # Seconds any one call to Slack may take before it is given up and retried.
     slack_timeout: float = 10.0
     smtp_url: str | None = None
@@ -99,6 +107,9 @@ class Settings:
             rules_file=Path(get("RULES_FILE") or "rules.toml"),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_api_url=_slack_api_url(get("SLACK_API_URL")),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_allowed_users=_slack_ids("SLACK_ALLOWED_USERS", get("SLACK_ALLOWED_USERS")),
+            slack_allowed_groups=_slack_ids("SLACK_ALLOWED_GROUPS", get("SLACK_ALLOWED_GROUPS")),
             smtp_url=get("SMTP_URL"),
             email_from=get("EMAIL_FROM"),
             error_codes_file=_path(get("TWILIO_ERROR_CODES_FILE")),
@@ -131,6 +142,15 @@ def _url(name: str, value: str | None) -> str | None:
 def _slack_api_url(value: str | None) -> str:
     url = _url("SLACK_API_URL", value) or DEFAULT_SLACK_API_URL.rstrip("/")
     return url + "/"
+
+
+def _slack_ids(name: str, value: str | None) -> tuple[str, ...]:
+    """Comma-separated Slack IDs (U…/W… users, S… user groups), as Slack shows them."""
+    ids = tuple(part.strip() for part in (value or "").split(",") if part.strip())
+    for item in ids:
+        if not item.isalnum() or not item.isupper():
+            raise UserError(f"{name} holds {item!r}, which is not a Slack ID such as U012ABCDEF")
+    return ids
 
 
 def _path(value: str | None) -> Path | None:

@@ -1,18 +1,18 @@
 import os
 import pathlib
 import sys
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
-from notifier.store.engine import make_engine, normalise_url
+from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
 from notifier.twilio.catalog import BUNDLED
 
 # Lets tests import shared helpers as `from fakes.slack import FakeSlack`.
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from fakes.private_pg import own_schema
 
 TEST_DATA = pathlib.Path(__file__).parent / "data"
 # The catalog the package ships: tests name codes exactly as a fresh install does.
@@ -26,17 +26,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iter
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("TEST_POSTGRES_URL is not set")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalise_url(POSTGRES_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with own_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture

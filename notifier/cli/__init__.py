@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "slack",
     "email",
     "migrate",
+    "doctor",
 )
 
 

@@ -67,7 +67,10 @@ def classify_smtp_error(exc: BaseException) -> SendResult:
     tls = _tls_error(exc)
     if tls is not None:
         detail = getattr(tls, "verify_message", None) or getattr(tls, "reason", None) or str(tls)
-        return Failed(f"TLS failure: {_detail(detail)}")
+        return Failed(f"TLS failure: {_detail(detail)}", Refusal.TLS_FAILED.value)
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):  # STARTTLS or AUTH asked, not offered
+        reason = f"SMTP error: {_detail(str(exc))}"
+        return Failed(reason, Refusal.NOT_SUPPORTED.value)
     if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
         return Failed("SMTP authentication failed", "535")
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):

@@ -77,6 +77,7 @@ class Directory:
     ) -> None:
         self.rules = rules
         ctx = render_context(rules, catalog)
+        ctx = replace(ctx, interactive=transports.settings.slack_signing_secret is not None)
         built = {name: _build(receiver, transports) for name, receiver in rules.receivers.items()}
         lanes = _lanes(built)
         self._receivers = {

@@ -31,6 +31,8 @@ class Refusal(Enum):
     RATELIMITED = "ratelimited"
     NO_ANSWER = "no_answer"  # timed out or no connection: nothing answered
     NOT_CONFIGURED = "not_configured"  # a setting such as SLACK_BOT_TOKEN is missing
+    TLS_FAILED = "tls_failed"  # the TLS handshake failed (certificate, protocol)
+    NOT_SUPPORTED = "not_supported"  # the SMTP server lacks what SMTP_URL asks (STARTTLS, AUTH)
 
 
 def refusal(code: str | None) -> Refusal | None:

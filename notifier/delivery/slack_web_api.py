@@ -3,7 +3,9 @@ No formatting, no pacing, no store here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from notifier.delivery.classify import (
     classify_webhook,
     redact,
 )
-from notifier.delivery.outcome import SendResult, Sent
+from notifier.delivery.outcome import Failed, Retry, SendResult, Sent
 
 SLACK_API_URL = "https://slack.com/api/"
 # Every call to Slack ends within this, answered or not (a retry, see result.py).
@@ -27,6 +29,10 @@ TIMEOUT_SECONDS = 10
 EVENT_TYPE = "twilio_alert"
 # A page of conversations.history: the bot only looks back to its own first try.
 HISTORY_PAGE = 200
+# conversations.list pages (of 200) read to find a channel by name before giving up.
+LIST_PAGES = 50
+# Conversation IDs: C (public), G (private), D (direct); https://api.slack.com/types/conversation
+_CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{8,}$")
 
 
 def session_with_timeout(seconds: float) -> aiohttp.ClientSession:
@@ -122,17 +128,28 @@ def _carries(message: Any, metadata: dict[str, Any]) -> bool:
 async def _call(
     client: AsyncWebClient, call: Awaitable[AsyncSlackResponse]
 ) -> tuple[SendResult, Mapping[str, Any]]:
+    outcome, data, _ = await _answer(client, call)
+    return outcome, data
+
+
+async def _answer(
+    client: AsyncWebClient, call: Awaitable[AsyncSlackResponse]
+) -> tuple[SendResult, Mapping[str, Any], Mapping[str, str]]:
+    """The call's outcome, its JSON body and its HTTP headers (empty when nothing answered)."""
     data: Any = {}
+    headers: Mapping[str, str] = {}
     try:
         response = await call
-        data = response.data
-        outcome = classify_slack_api(response.status_code, data, response.headers)
+        data, headers = response.data, response.headers
+        outcome = classify_slack_api(response.status_code, data, headers)
     except SlackApiError as exc:
         answer = exc.response
-        outcome = classify_slack_api(answer.status_code, answer.data, answer.headers)
+        headers = answer.headers
+        outcome = classify_slack_api(answer.status_code, answer.data, headers)
     except (TimeoutError, aiohttp.ClientError) as exc:
         outcome = classify_transport_error(exc)
-    return redact(outcome, client.token), data if isinstance(data, Mapping) else {}
+    body = data if isinstance(data, Mapping) else {}
+    return redact(outcome, client.token), body, headers
 
 
 async def post_webhook(
@@ -152,9 +169,55 @@ async def post_webhook(
     return redact(outcome, url)
 
 
-async def bot_name(client: AsyncWebClient) -> SendResult | str:
-    """The bot's user name (`auth.test`), or why Slack refused the token."""
-    outcome, data = await _call(client, client.auth_test())
+@dataclass(frozen=True)
+class Identity:
+    """Who a token is (`auth.test`), and the scopes it holds as Slack lists them in the
+    X-OAuth-Scopes header of Web API answers (https://api.slack.com/legacy/oauth-scopes,
+    "Working with scopes"); None when the answer had no such header."""
+
+    user: str
+    scopes: frozenset[str] | None
+
+
+async def identity(client: AsyncWebClient) -> SendResult | Identity:
+    """The token's bot user and scopes (`auth.test`), or why Slack refused the token."""
+    outcome, data, headers = await _answer(client, client.auth_test())
     if not isinstance(outcome, Sent):
         return outcome
-    return str(data.get("user") or "yourbot")
+    listed = next((v for k, v in headers.items() if k.lower() == "x-oauth-scopes"), None)
+    scopes = None if listed is None else frozenset(s.strip() for s in listed.split(",") if s)
+    return Identity(str(data.get("user") or "yourbot"), scopes)
+
+
+async def bot_name(client: AsyncWebClient) -> SendResult | str:
+    """The bot's user name (`auth.test`), or why Slack refused the token."""
+    found = await identity(client)
+    return found.user if isinstance(found, Identity) else found
+
+
+def is_conversation_id(channel: str) -> bool:
+    return _CONVERSATION_ID.match(channel) is not None
+
+
+async def conversation(
+    client: AsyncWebClient, channel: str
+) -> Failed | Retry | Mapping[str, Any] | None:
+    """The conversation object `channel` names (with `is_member`, `is_archived`): an ID through
+    conversations.info, a #name from conversations.list, since Slack's methods take IDs only;
+    None when no conversation the token may list has that name."""
+    if is_conversation_id(channel):
+        outcome, data = await _call(client, client.conversations_info(channel=channel))
+        return data.get("channel") or {} if isinstance(outcome, Sent) else outcome
+    name, cursor = channel.lstrip("#"), None
+    for _ in range(LIST_PAGES):
+        call = client.conversations_list(
+            types="public_channel,private_channel", limit=200, cursor=cursor
+        )
+        outcome, data = await _call(client, call)
+        if not isinstance(outcome, Sent):
+            return outcome
+        found = [c for c in data.get("channels") or [] if c.get("name") == name]
+        cursor = (data.get("response_metadata") or {}).get("next_cursor")
+        if found or not cursor:
+            return found[0] if found else None
+    return None

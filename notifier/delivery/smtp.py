@@ -116,6 +116,44 @@ async def send_email(
     return Sent()
 
 
+async def probe_smtp(config: SmtpConfig) -> SendResult:
+    """Everything a send does but the mail (connect, EHLO, TLS as configured, login, QUIT),
+    within `config.timeout`; the outcome's reason never contains the SMTP password."""
+    client = aiosmtplib.SMTP(
+        hostname=config.host,
+        port=config.port,
+        use_tls=config.implicit_tls,
+        start_tls=False,  # below, so that a server without STARTTLS is told apart
+        tls_context=config.ssl_context,
+        timeout=config.timeout,
+    )
+    try:
+        async with asyncio.timeout(config.timeout):
+            await client.connect()
+            if not await _start_tls(config, client):
+                return Failed("the server does not offer STARTTLS", Refusal.NOT_SUPPORTED.value)
+            if config.username:
+                await client.login(config.username, config.password or "")
+            await client.quit()
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        return redact(classify_smtp_error(exc), config.password)
+    finally:
+        client.close()
+    return Sent()
+
+
+async def _start_tls(config: SmtpConfig, client: aiosmtplib.SMTP) -> bool:
+    """STARTTLS as `config` asks (required, when offered, or never); False: required and
+    not offered, which aiosmtplib reports only as a plain SMTPException."""
+    if config.implicit_tls or config.start_tls is False:
+        return True
+    await client.ehlo()
+    if client.supports_extension("starttls"):
+        await client.starttls()
+        return True
+    return config.start_tls is None
+
+
 def _stamp(message: EmailMessage, now: datetime) -> None:
     """RFC 5322 section 3.6 requires `Date` (the moment the message is handed to the mail system)
     and wants a `Message-ID`; a message built without one gets it here."""

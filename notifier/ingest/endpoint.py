@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
@@ -31,8 +32,12 @@ log = logging.getLogger(__name__)
 
 # Headers worth keeping with the raw body; never the signature itself.
 KEPT_HEADERS = ("content-type", "user-agent", "i-twilio-idempotency-token", "x-home-region")
-# Responses hold no per-request state, so the common answer is built once.
+# Responses hold no per-request state, so the common answers are built once.
 OK = PlainTextResponse("ok\n")
+# Twilio retries on its own schedule; Retry-After tells any other sender (and a proxy) when.
+STORE_UNAVAILABLE = PlainTextResponse(
+    "store unavailable, retry later\n", status_code=503, headers={"Retry-After": "5"}
+)
 
 
 class Rejected(Exception):
@@ -106,9 +111,14 @@ def make_endpoint(spec: SourceSpec, ctx: IngestContext) -> Handler:
             return PlainTextResponse(f"{rejected}\n", status_code=status, headers=headers)
         try:
             new = await ctx.writer.store(items)
+        except OperationalError as error:
+            # The database is out of reach: one line per request, not a traceback of the driver
+            # that an outage would repeat for every webhook Twilio sends meanwhile.
+            log.warning("could not store a %s event, answered 503: %s", spec.source, _why(error))
+            return STORE_UNAVAILABLE
         except Exception:
             log.exception("could not store a %s event; Twilio will retry", spec.source)
-            return PlainTextResponse("store unavailable, retry later\n", status_code=503)
+            return STORE_UNAVAILABLE
         for item in items:
             (received if item.dedup_key in new else duplicate).inc()
         return _answer(spec, data, ctx)
@@ -233,6 +243,12 @@ def _parse(spec: SourceSpec, data: RequestData) -> list[IncomingEvent]:
         IncomingEvent(dedup_key(spec.source, p, data), p.event, data.body, dict(data.headers))
         for p in parsed
     ]
+
+
+def _why(error: OperationalError) -> str:
+    """The driver's own first line (never the statement and its parameters: the event's body)."""
+    lines = str(error.orig).strip().splitlines()
+    return lines[0] if lines else type(error.orig).__name__
 
 
 def _answer(spec: SourceSpec, data: RequestData, ctx: IngestContext) -> Response:

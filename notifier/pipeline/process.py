@@ -191,6 +191,7 @@ def make_notice(
         since=since,
         threshold=(threshold.count, threshold.within) if threshold else None,
         labels=state.labels,
+        acknowledged=state.acknowledged,
     )
 
 

@@ -15,6 +15,7 @@ from notifier.render.escape import (
     truncate,
     unescape_mrkdwn,
 )
+from notifier.render.slack_buttons import group_blocks
 
 # https://api.slack.com/reference/block-kit/blocks
 MAX_BLOCKS = 50
@@ -58,7 +59,16 @@ def render_slack(notice: Notice, ctx: RenderContext) -> dict[str, Any]:
         *_advice_blocks(f.advice(event, ctx)),
         *_optional_actions(f.links(event)),
     ]
+    if ctx.interactive and notice.reason in INTERACTIVE:
+        # Room for the buttons and the line that says who did what, once someone acts.
+        offered = group_blocks(notice.group_key, acknowledged=notice.acknowledged)
+        blocks = [*blocks[: MAX_BLOCKS - 2], *offered]
     return {"text": fallback_text(notice, ctx), "blocks": blocks[:MAX_BLOCKS]}
+
+
+# The notices that post or refresh a group's live message: it offers Silence and Acknowledge
+# (with SLACK_SIGNING_SECRET set). A resolved group, a replay and a digest offer nothing to do.
+INTERACTIVE = frozenset({Reason.FIRST, Reason.THRESHOLD, Reason.NEW_IN_GROUP, Reason.REPEAT})
 
 
 def fallback_text(notice: Notice, ctx: RenderContext) -> str:

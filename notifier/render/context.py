@@ -19,6 +19,8 @@ class RenderContext:
     catalog: Catalog = field(default_factory=bundled_catalog)
     # Each route's group_interval, so an update can say when the next one comes at the latest.
     group_intervals: dict[str, timedelta] = field(default_factory=dict)
+    # Slack messages carry Silence/Acknowledge buttons (SLACK_SIGNING_SECRET is set).
+    interactive: bool = False
 
 
 def local_time(moment: datetime, ctx: RenderContext, fmt: str = "%Y-%m-%d %H:%M:%S %Z") -> str:

@@ -37,6 +37,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    inspect,
     select,
     text,
 )
@@ -299,6 +300,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v11_actions,
     _v12_console_indexes,
 )
+
+
+def stored_version(conn: Connection) -> int:
+    """The store's schema version, creating nothing (`doctor`): 0 for a store never migrated."""
+    if not inspect(conn).has_table(_schema_version.name):
+        return 0
+    return int(conn.execute(select(func.max(_schema_version.c.version))).scalar() or 0)
 
 
 def current_version(conn: Connection) -> int:

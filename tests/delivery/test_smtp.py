@@ -1,7 +1,5 @@
 import asyncio
-import shutil
 import ssl
-import subprocess
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -15,6 +13,7 @@ from fakes.events import make_event
 from fakes.notices import make_notice
 from fakes.smtp import Inbox as SmtpInbox
 from fakes.smtp import slow_smtp_server, smtp_server
+from fakes.tls import make_certificate, server_context
 
 from notifier.delivery.email_channel import check_message
 from notifier.delivery.outcome import Failed, Retry, SendResult, Sent
@@ -55,23 +54,7 @@ class Inbox(SmtpInbox):
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a self-signed certificate")
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(*certificate)
-    return context
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 def send(config: SmtpConfig, message: EmailMessage | None = None) -> SendResult:

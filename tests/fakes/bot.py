@@ -81,7 +81,7 @@ def serving(env: dict[str, str], folder: Path) -> Iterator[Bot]:
                 process.wait()
 
 
-def wait_until_ready(bot: Bot, seconds: float = 20) -> None:
+def wait_until_ready(bot: Bot, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if bot.process.poll() is not None:

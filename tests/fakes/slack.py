@@ -20,8 +20,16 @@ from typing import Any
 
 from aiohttp import web
 
-# Scopes of a bot that may post and read history (https://api.slack.com/scopes).
-DEFAULT_SCOPES = frozenset({"chat:write", "channels:history", "groups:history"})
+# The scopes slack-app.yaml asks for: post, look channels up, read history
+# (https://api.slack.com/scopes).
+DEFAULT_SCOPES = frozenset(
+    {"chat:write", "channels:read", "groups:read", "channels:history", "groups:history"}
+)
+# The bot user auth.test names (https://api.slack.com/methods/auth.test: "user").
+BOT_USER = "alertbot"
+# conversations.info and .list need the read scope of the conversation's kind
+# (https://api.slack.com/methods/conversations.info, .../conversations.list).
+_READ_SCOPE = {False: "channels:read", True: "groups:read"}
 # https://api.slack.com/methods/conversations.history: "channels:history, groups:history, ..."
 _HISTORY_SCOPES = ("channels:history", "groups:history")
 # Conversation IDs: C (public), G (private), D (direct); https://api.slack.com/types/conversation
@@ -31,6 +39,9 @@ _TS = re.compile(r"^\d{10}\.\d{6}$")
 # https://api.slack.com/reference/block-kit/blocks and .../block-elements#button
 MAX_BLOCKS, MAX_HEADER, MAX_SECTION, MAX_FIELDS, MAX_FIELD = 50, 150, 3000, 10, 2000
 MAX_ELEMENTS, MAX_BUTTON_TEXT, MAX_BUTTON_URL, MAX_CONTEXT = 25, 75, 3000, 10
+# https://api.slack.com/reference/block-kit/block-elements#button: value 2000, action_id 255
+# ("unique among all other action_ids in the containing block"); block_id 255.
+MAX_BUTTON_VALUE, MAX_ACTION_ID = 2000, 255
 # https://api.slack.com/methods/chat.postMessage#truncating: "msg_too_long" past 40,000.
 MAX_TEXT = 40_000
 
@@ -71,6 +82,13 @@ def _actions_errors(elements: list[dict[str, Any]]) -> list[str]:
         errors += _text_errors(button.get("text"), MAX_BUTTON_TEXT, "button")
         if len(str(button.get("url", ""))) > MAX_BUTTON_URL:
             errors.append(f"button url of {len(button['url'])} > {MAX_BUTTON_URL}")
+        if len(str(button.get("value", ""))) > MAX_BUTTON_VALUE:
+            errors.append(f"button value of {len(button['value'])} > {MAX_BUTTON_VALUE}")
+        if len(str(button.get("action_id", ""))) > MAX_ACTION_ID:
+            errors.append(f"action_id of {len(button['action_id'])} > {MAX_ACTION_ID}")
+    ids = [button["action_id"] for button in elements if "action_id" in button]
+    if len(ids) != len(set(ids)):
+        errors.append(f"action_ids repeated in one block: {ids}")
     return errors
 
 
@@ -97,6 +115,28 @@ class Recorded:
     status: int
 
 
+@dataclass(frozen=True)
+class FakeChannel:
+    """A conversation the workspace has (see `FakeSlack.add_channel`)."""
+
+    id: str
+    name: str
+    member: bool = True
+    private: bool = False
+    archived: bool = False
+
+    def as_object(self) -> dict[str, Any]:
+        """As conversations.info and .list show it (https://api.slack.com/types/conversation)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.private,
+            "is_private": self.private,
+            "is_archived": self.archived,
+            "is_member": self.member,
+        }
+
+
 @dataclass
 class _Failure:
     remaining: int
@@ -115,6 +155,17 @@ class _State:
     error: str | None = None
     last_ts: int = 0  # microseconds
     hanging: bool = False
+    response_urls: dict[str, _ResponseUrl] = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    user_groups: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, FakeChannel] = field(default_factory=dict)  # by ID
+
+
+@dataclass
+class _ResponseUrl:
+    created: float  # time.monotonic()
+    uses: int = 0
+    message: tuple[str, str] | None = None  # (channel ID, ts) of the message it answers for
 
 
 class FakeSlack:
@@ -153,6 +204,7 @@ class FakeSlack:
         # slack_sdk sends conversations.history as a GET with query parameters.
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/webhook/{id}", self._webhook)
+        app.router.add_post("/response/{id}", self._respond)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
         sock = socket.socket()
@@ -195,6 +247,41 @@ class FakeSlack:
     def channel_id(self, name: str) -> str:
         return channel_id(name)
 
+    def response_url(self, message: dict[str, Any] | None = None) -> str:
+        """A fresh `response_url`, as Slack puts in an interaction payload, for `message` (one
+        of `messages`: `replace_original` then edits it)."""
+        url_id = f"R{len(self._state.response_urls):06d}"
+        where = (message["channel_id"], message["ts"]) if message else None
+        with self._state.lock:
+            self._state.response_urls[url_id] = _ResponseUrl(time.monotonic(), 0, where)
+        return f"http://127.0.0.1:{self.port}/response/{url_id}"
+
+    def age_response_urls(self, seconds: float) -> None:
+        """Every response_url made so far is `seconds` older (past 30 minutes it is dead)."""
+        with self._state.lock:
+            for url in self._state.response_urls.values():
+                url.created -= seconds
+
+    def set_user_groups(self, groups: dict[str, list[str]]) -> None:
+        """The workspace's user groups (ID: member user IDs), for usergroups.users.list."""
+        with self._state.lock:
+            self._state.user_groups = dict(groups)
+
+    @property
+    def responses(self) -> list[dict[str, Any]]:
+        """Bodies posted to response_urls (accepted ones), each with its `url_id`."""
+        with self._state.lock:
+            return list(self._state.responses)
+
+    def add_channel(
+        self, name: str, *, member: bool = True, private: bool = False, archived: bool = False
+    ) -> None:
+        """A channel conversations.info and .list know; posts to it need the bot a member
+        (or chat:write.public for a public one). Channels never added accept every post."""
+        fake = FakeChannel(channel_id(name), name.lstrip("#"), member, private, archived)
+        with self._state.lock:
+            self._state.channels[fake.id] = fake
+
     # -- what happened -----------------------------------------------------------------------
 
     @property
@@ -230,6 +317,10 @@ class FakeSlack:
         with self._state.lock:
             response = self._answer_api(request.match_info["method"], token, body)
             self._record(request.path, token, body, response.status)
+        if token == self.token:
+            # Every Web API answer lists the token's scopes in this header
+            # (https://api.slack.com/legacy/oauth-scopes, "Working with scopes").
+            response.headers["X-OAuth-Scopes"] = ",".join(sorted(self.scopes))
         return response
 
     def _answer_api(self, method: str, token: str | None, body: dict[str, Any]) -> web.Response:
@@ -241,19 +332,24 @@ class FakeSlack:
         if self._state.error:
             return web.json_response({"ok": False, "error": self._state.error})
         if method == "auth.test":
-            return web.json_response({"ok": True, "user_id": "UFAKE", "team": "fake"})
+            return web.json_response(
+                {"ok": True, "user_id": "UFAKE", "user": BOT_USER, "team": "fake"}
+            )
         handler = {
             "chat.postMessage": self._post,
             "chat.update": self._update,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "usergroups.users.list": self._usergroup_members,
+            "conversations.info": self._info,
+            "conversations.list": self._list,
         }.get(method)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
         return web.json_response(handler(body))
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        refused = _content_refusal(body)
+        refused = _content_refusal(body) or self._post_refusal(channel_id(str(body.get("channel"))))
         if refused is not None:
             return refused
         channel = channel_id(str(body.get("channel", "")))
@@ -308,6 +404,94 @@ class FakeSlack:
         return self._listing(
             body, self._state.messages, lambda m: parent in (m["ts"], m["thread_ts"])
         )
+
+    def _usergroup_members(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/usergroups.users.list: needs usergroups:read; an unknown
+        group is `no_such_subteam`."""
+        if "usergroups:read" not in self.scopes:
+            return self._missing("usergroups:read")
+        members = self._state.user_groups.get(str(body.get("usergroup", "")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": members}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        """A response_url (https://api.slack.com/interactivity/handling#message_responses):
+        JSON; "up to 5 times within 30 minutes", then 404; `replace_original` edits the message
+        the interaction came from, otherwise a new message, ephemeral unless `response_type` is
+        `in_channel`; a message needs `text` or `blocks`."""
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="invalid_payload")
+        url_id = request.match_info["id"]
+        with self._state.lock:
+            url = self._state.response_urls.get(url_id)
+            if url is None or url.uses >= 5 or time.monotonic() - url.created > 30 * 60:
+                return web.Response(status=404, text="expired_url")
+            if not isinstance(body, dict) or not (body.get("text") or body.get("blocks")):
+                return web.Response(status=400, text="no_text")
+            if block_kit_errors(body):
+                return web.Response(status=400, text="invalid_blocks")
+            url.uses += 1
+            self._state.responses.append({**body, "url_id": url_id})
+            if body.get("replace_original") in (True, "true") and url.message is not None:
+                self._replace(url.message, body)
+        return web.Response(text="ok")
+
+    def _replace(self, where: tuple[str, str], body: dict[str, Any]) -> None:
+        found = self._find(*where)
+        if found is not None:
+            found.update(text=body.get("text", ""), blocks=body.get("blocks"))
+            self._state.updates.append({"channel": where[0], "ts": where[1], **body})
+
+    def _post_refusal(self, channel: str) -> dict[str, Any] | None:
+        """https://api.slack.com/methods/chat.postMessage#errors: no chat:write scope, or a
+        known channel the bot is not in, unless chat:write.public lets it post to a public one."""
+        if "chat:write" not in self.scopes:
+            return self._missing("chat:write")
+        known = self._state.channels.get(channel)
+        if known is None or known.member:
+            return None
+        if known.archived:
+            return {"ok": False, "error": "is_archived"}
+        if not known.private and "chat:write.public" in self.scopes:
+            return None
+        return {"ok": False, "error": "not_in_channel"}
+
+    def _info(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.info: an ID only (a name is not found);
+        a private channel is invisible to a bot outside it."""
+        known = self._state.channels.get(str(body.get("channel", "")))
+        if known is None or (known.private and not known.member):
+            scope = _READ_SCOPE[False]
+            if scope not in self.scopes:
+                return self._missing(scope)
+            return {"ok": False, "error": "channel_not_found"}
+        if _READ_SCOPE[known.private] not in self.scopes:
+            return self._missing(_READ_SCOPE[known.private])
+        return {"ok": True, "channel": known.as_object()}
+
+    def _list(self, body: dict[str, Any]) -> dict[str, Any]:
+        """https://api.slack.com/methods/conversations.list: the public channels, and the
+        private ones the bot is in, of the kinds asked for; one page here (no next_cursor)."""
+        types = str(body.get("types") or "public_channel").split(",")
+        private = {"public_channel": False, "private_channel": True}
+        kinds = [private[t] for t in types if t in private]
+        for kind in kinds:
+            if _READ_SCOPE[kind] not in self.scopes:
+                return self._missing(_READ_SCOPE[kind])
+        shown = [
+            c.as_object()
+            for c in self._state.channels.values()
+            if c.private in kinds and (c.member or not c.private)
+        ]
+        return {"ok": True, "channels": shown, "response_metadata": {"next_cursor": ""}}
+
+    def _missing(self, needed: str) -> dict[str, Any]:
+        # Slack names the scope needed and those the token has (https://api.slack.com/web#errors).
+        provided = ",".join(sorted(self.scopes))
+        return {"ok": False, "error": "missing_scope", "needed": needed, "provided": provided}
 
     def _read_refusal(self, body: dict[str, Any]) -> dict[str, Any] | None:
         """Reading history needs a history scope and a channel ID, not a name."""

@@ -648,3 +648,22 @@ def test_a_webhook_body_that_trickles_in_is_cut_off_after_the_read_timeout(
     assert sent[0]["status"] == 408
     assert (b"connection", b"close") in sent[0]["headers"]
     assert sent[1]["body"] == b"body not received within 0.3 s\n"
+
+
+def test_a_store_that_cannot_take_the_event_is_answered_503_with_retry_after(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with bot(tmp_path) as (client, runtime):
+        with runtime.engine.begin() as conn:  # as if the database went away under the bot
+            conn.exec_driver_sql("ALTER TABLE events RENAME TO events_gone")
+        response = post_form(client, "/twilio/debugger", REAL_30007)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.text == "store unavailable, retry later\n"
+    (record,) = [r for r in caplog.records if r.name == "notifier.ingest.endpoint"]
+    # One line that says why, without the traceback or the event's body.
+    assert record.getMessage() == (
+        "could not store a debugger event, answered 503: no such table: events"
+    )
+    assert record.exc_info is None
