@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from notifier.console.routes import console_routes
 from notifier.delivery import Deliverer
 from notifier.delivery.directory import LiveDirectory
 from notifier.delivery.transports import Transports
@@ -138,6 +139,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = True) -> Webhooks:
         Route("/readyz", _readyz(runtime), methods=["GET"]),
         Route("/metrics", _metrics(runtime), methods=["GET"]),
         *slack_routes(runtime.settings, runtime.engine, runtime.current_rules, runtime.metrics),
+        *console_routes(runtime.settings, runtime.engine, runtime.current_rules, runtime.catalog),
     ]
 
     @contextlib.asynccontextmanager

@@ -55,6 +55,8 @@ ENVIRONMENT = (
     EnvVar(
         "DATABASE_STATEMENT_TIMEOUT", False, "PostgreSQL statements end after this (30s, or off)"
     ),
+    EnvVar("CONSOLE_PASSWORD", True, "turns on the web console at /console, with this password"),
+    EnvVar("SESSION_SECRET", True, "signs console sessions (default: derived from the password)"),
 )
 ENV_NAMES = frozenset(var.name for var in ENVIRONMENT)
 
@@ -105,6 +107,9 @@ class Settings:
     max_connections: int = 1000
     read_timeout: float = 10.0
     database_pool: PoolLimits = field(default_factory=PoolLimits)
+    # The web console (/console) is on only when a password is set.
+    console_password: str | None = None
+    session_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -150,6 +155,8 @@ class Settings:
                     "DATABASE_STATEMENT_TIMEOUT", get("DATABASE_STATEMENT_TIMEOUT")
                 ),
             ),
+            console_password=get("CONSOLE_PASSWORD"),
+            session_secret=get("SESSION_SECRET"),
         )
 
 

@@ -267,6 +267,21 @@ def _v11_actions(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE groups ADD COLUMN {column}"))
 
 
+def _v12_console_indexes(conn: Connection) -> None:
+    # The web console's keyset pages: a group's events and notices newest first, and
+    # notifications by status newest first, each read in index order, never sorted or skipped.
+    _create_index(conn, "ix_event_outcomes_group", "event_outcomes", "group_key", "event_id")
+    _create_index(conn, "ix_notifications_group", "notifications", "group_key", "id")
+    _create_index(conn, "ix_notifications_status_id", "notifications", "status", "id")
+    # The overview counts the last day's events by source and level from this index alone
+    # (a range of received_at), not by reading each row; it replaces ix_events_received_at,
+    # its prefix, so ingest maintains no more indexes than before.
+    _create_index(
+        conn, "ix_events_received_source_level", "events", "received_at", "source", "level"
+    )
+    conn.execute(text("DROP INDEX IF EXISTS ix_events_received_at"))
+
+
 def _create_index(conn: Connection, name: str, table: str, *columns: str) -> None:
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
 
@@ -283,6 +298,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v9_unbounded_event_fields,
     _v10_notification_channels,
     _v11_actions,
+    _v12_console_indexes,
 )
 
 

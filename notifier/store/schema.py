@@ -84,7 +84,9 @@ Index(
     postgresql_where=events.c.processed_at.is_(None),
     sqlite_where=events.c.processed_at.is_(None),
 )
-Index("ix_events_received_at", events.c.received_at)
+# Retention and `notifier events` read a range of received_at from it; the console's overview
+# counts the last day by source and level from it alone (schema 12; before, on received_at only).
+Index("ix_events_received_source_level", events.c.received_at, events.c.source, events.c.level)
 
 # What the pipeline decided for each event on each route (digests and metrics count these).
 event_outcomes = Table(
@@ -254,3 +256,8 @@ ix_event_outcomes_digest = Index(
     event_outcomes.c.outcome,
     event_outcomes.c.time,
 )
+# The web console's keyset pages (schema 12): a group's events and notices, notifications by
+# status, each newest first in index order.
+Index("ix_event_outcomes_group", event_outcomes.c.group_key, event_outcomes.c.event_id)
+Index("ix_notifications_group", notifications.c.group_key, notifications.c.id)
+Index("ix_notifications_status_id", notifications.c.status, notifications.c.id)

@@ -1,0 +1,1 @@
+"""The web console at /console: stored events, groups, notifications, silences and digests."""
