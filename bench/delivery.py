@@ -67,10 +67,10 @@ def latency_codes(count: int) -> list[str]:
     return codes[:count]
 
 
-def rules_text(codes: list[str]) -> str:
+def rules_text(codes: list[str], group_by: tuple[str, ...] = ("error_code",)) -> str:
     lines = [
         "[defaults]",
-        'group_by = ["error_code"]',
+        f"group_by = {json.dumps(list(group_by))}",
         'group_wait = "0s"',
         f'group_interval = "{int(GROUP_INTERVAL_S)}s"',
         'repeat_interval = "4h"',
