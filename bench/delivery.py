@@ -280,7 +280,9 @@ def _count_in(body: dict[str, Any]) -> str | None:
     if isinstance(blocks, str):
         with contextlib.suppress(ValueError):
             blocks = json.loads(blocks)
-    for block in blocks or []:
+    if not isinstance(blocks, list):  # none, or text that was not JSON
+        return None
+    for block in blocks:
         for field in block.get("fields", []):
             if field.get("text", "").startswith("*Count*"):
                 return str(field["text"].split("\n", 1)[1])
