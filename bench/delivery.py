@@ -67,10 +67,10 @@ def latency_codes(count: int) -> list[str]:
     return codes[:count]
 
 
-def rules_text(codes: list[str]) -> str:
+def rules_text(codes: list[str], group_by: tuple[str, ...] = ("error_code",)) -> str:
     lines = [
         "[defaults]",
-        'group_by = ["error_code"]',
+        f"group_by = {json.dumps(list(group_by))}",
         'group_wait = "0s"',
         f'group_interval = "{int(GROUP_INTERVAL_S)}s"',
         'repeat_interval = "4h"',
@@ -280,7 +280,9 @@ def _count_in(body: dict[str, Any]) -> str | None:
     if isinstance(blocks, str):
         with contextlib.suppress(ValueError):
             blocks = json.loads(blocks)
-    for block in blocks or []:
+    if not isinstance(blocks, list):  # none, or text that was not JSON
+        return None
+    for block in blocks:
         for field in block.get("fields", []):
             if field.get("text", "").startswith("*Count*"):
                 return str(field["text"].split("\n", 1)[1])

@@ -39,9 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -228,11 +229,15 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    kind: str  # bot, reference, ceiling
+    kind: str  # bot, reference, reference-pg, ceiling
     port: int
     db: Path
     token: str
     workdir: Path
+    # A PostgreSQL URL the server stores into instead of the SQLite file `db` (bench/postgres.py).
+    database_url: str | None = None
+    serve_args: tuple[str, ...] = ()  # more `notifier serve` options, e.g. --no-worker
+    extra_env: dict[str, str] = field(default_factory=dict)  # set last, over the defaults
     # The bot's `notifier/` and rules.toml from this snapshot (see `snapshot`); default: --rev's.
     source: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
@@ -262,9 +267,11 @@ class Server:
                     HOST,
                     "--port",
                     str(self.port),
+                    *self.serve_args,
                 ]
             notifier = Path(sys.executable).parent / "notifier"
-            return [str(notifier), "serve", "--host", HOST, "--port", str(self.port)]
+            serve = [str(notifier), "serve", "--host", HOST, "--port", str(self.port)]
+            return serve + list(self.serve_args)
         return [
             sys.executable,
             "-m",
@@ -275,7 +282,7 @@ class Server:
             "--port",
             str(self.port),
             "--db",
-            str(self.db),
+            self.database_url or str(self.db),
         ]
 
     def env(self) -> dict[str, str]:
@@ -283,7 +290,7 @@ class Server:
         env.update(
             TWILIO_AUTH_TOKEN=self.token,
             PUBLIC_URL=self.public_url,
-            DATABASE_URL=f"sqlite:///{self.db}",
+            DATABASE_URL=self.database_url or f"sqlite:///{self.db}",
             RULES_FILE=str((self.source or ROOT) / "rules.toml"),
             TWILIO_ERROR_CODES_FILE=str(ERROR_CODES_FILE),
             LOG_LEVEL="WARNING",
@@ -293,6 +300,7 @@ class Server:
         )
         for name in ("SLACK_BOT_TOKEN", "SMTP_URL", "PORT", "ALLOW_UNSIGNED_LOOPBACK"):
             env.pop(name, None)
+        env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 20.0) -> float:
@@ -345,21 +353,36 @@ class Server:
     def cpu_seconds(self) -> float:
         """User + system CPU of the server process (all its threads) so far."""
         assert self.proc is not None
-        parts = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+        return pid_cpu_seconds(self.proc.pid)
 
     def rows(self) -> int:
         if self.kind == "ceiling":
             return 0
-        with contextlib.closing(sqlite3.connect(self.db, timeout=30)) as conn:
-            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        return self._count("SELECT count(*) FROM events")
 
     def pending(self) -> int | None:
         if self.kind != "bot":
             return None
+        return self._count("SELECT count(*) FROM events WHERE processed_at IS NULL")
+
+    def _count(self, query: str) -> int:
+        if self.database_url is not None:
+            import psycopg  # only the PostgreSQL benchmark needs it
+
+            with psycopg.connect(self.database_url) as pg:
+                row = pg.execute(query).fetchone()
+                return int(row[0]) if row else 0
         with contextlib.closing(sqlite3.connect(self.db, timeout=30)) as conn:
-            query = "SELECT count(*) FROM events WHERE processed_at IS NULL"
             return int(conn.execute(query).fetchone()[0])
+
+
+def pid_cpu_seconds(pid: int) -> float:
+    """User + system CPU of process `pid` (all its threads) so far; 0 once it has gone."""
+    try:
+        parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def readyz(port: int) -> bool:
@@ -490,11 +513,20 @@ def children_cpu_seconds() -> float:
 
 
 def row1_throughput(
-    token: str, workdir: Path, duration_s: float, connections: int, rounds: int, per_round: int
+    token: str,
+    workdir: Path,
+    duration_s: float,
+    connections: int,
+    rounds: int,
+    per_round: int,
+    start: Callable[[str], contextlib.AbstractContextManager[Server]] | None = None,
 ) -> dict[str, Any]:
     """The three servers run side by side (idle ones cost nothing measurable); each round runs
     wrk against each of them in turn, in a rotated order, so that background load (other jobs on
-    this 2-core machine) falls on all three alike. Figures are medians over the rounds."""
+    this 2-core machine) falls on all three alike. Figures are medians over the rounds.
+    `start(kind)` runs each server (default: `running`, on SQLite)."""
+    if start is None:
+        start = partial(running, token=token, workdir=workdir)
     warmup = 5000
     kinds = ("ceiling", "reference", "bot")
     out: dict[str, Any] = {
@@ -504,7 +536,7 @@ def row1_throughput(
         "servers": {},
     }
     with contextlib.ExitStack() as stack:
-        servers = {kind: stack.enter_context(running(kind, token, workdir)) for kind in kinds}
+        servers = {kind: stack.enter_context(start(kind)) for kind in kinds}
         files = {}
         for kind, server in servers.items():
             reqs = make_requests(
@@ -705,7 +737,7 @@ def verdict(ok: bool) -> str:
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = []
+    lines: list[str] = []
     add = lines.append
     add(f"{'row':<4}{'what':<52}{'bot':>12}{'reference':>12}{'ceiling':>12}  target / verdict")
     add("-" * 120)

@@ -32,6 +32,8 @@ class OpenLoopResult:
     latencies_ms: list[float] = field(repr=False)  # scheduled send -> answer, 200s only
     max_send_lag_ms: float = 0.0  # how late the generator itself sent (should stay small)
     connections: int = 0
+    # time.perf_counter() at which request 0 was scheduled; request i at t0 + i / rate.
+    t0: float = 0.0
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:
@@ -214,6 +216,7 @@ async def _run(
         latencies_ms=gen.latencies,
         max_send_lag_ms=max_lag * 1000.0,
         connections=gen.peak_connections,
+        t0=t0,
     )
 
 

@@ -2,12 +2,15 @@
 
     .venv/bin/pip install py-spy        # into the venv only; not a project dependency
     python -m bench.profile [bot|reference] [--seconds 10] [--rate 1000] [--idle] [--rev HEAD]
+                            [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
 Without --rate: wrk -t1 -c50 closed loop (as row 1). With --rate: the open-loop generator at
 that many requests per second (as row 2). Prints the functions holding the most samples,
 inclusive and self, per thread, and writes the raw collapsed stacks (flamegraph.pl input) to
 bench/results/profile-<server>-<timestamp>.txt. --idle also counts threads that are waiting
 (lock waits, sleeps, blocked I/O); without it only running (GIL-holding or in C) samples count.
+--postgres ADMIN_URL: the server stores into a fresh PostgreSQL database created there (the
+reference is then bench/reference.py's reference-pg), as in bench/postgres.py.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", action="store_true", help="count waiting threads too")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--rev", help="profile the bot as committed at this revision")
+    parser.add_argument("--postgres", metavar="ADMIN_URL", help="store into a fresh PG database")
     args = parser.parse_args(argv)
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
@@ -83,7 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         if args.rev:
             ingest.SNAPSHOT = ingest.snapshot(args.rev, workdir / "src")
-        with ingest.running(args.server, token, workdir) as server:
+        if args.postgres:
+            from bench.postgres import ingest_server
+
+            running = ingest_server(args.server, token, workdir, args.postgres)
+        else:
+            running = ingest.running(args.server, token, workdir)
+        with running as server:
             count = int(args.seconds * (args.rate or 20_000)) + 5000
             reqs = ingest.make_requests(token, server.public_url, count, secrets.token_hex(4))
             assert server.proc is not None

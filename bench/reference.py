@@ -3,9 +3,13 @@
 * reference: a minimal Starlette app that parses the same form body, checks the signature with
   twilio's RequestValidator against PUBLIC_URL + path, and inserts one row per request into
   SQLite (WAL, synchronous=NORMAL like the bot), committing before it answers 200.
+* reference-pg: the same app storing into PostgreSQL instead (DESIGN section 9, PostgreSQL row):
+  one `INSERT ... ON CONFLICT DO NOTHING` per request, autocommit (so committed before the 200),
+  on a connection taken from a pool of psycopg 3 async connections (as many as the bot's
+  SQLAlchemy pool keeps: 10).
 * ceiling: a bare Starlette app that answers 200 without reading anything.
 
-Run: python -m bench.reference {reference,ceiling} --port P [--db FILE]
+Run: python -m bench.reference {reference,reference-pg,ceiling} --port P [--db FILE-OR-URL]
 Env: TWILIO_AUTH_TOKEN, PUBLIC_URL (as for `notifier serve`).
 
 uvicorn.run is called with the same options as notifier/cli/serve.py, so with uvicorn[standard]
@@ -15,11 +19,15 @@ installed it picks the same loop and protocol ("auto": uvloop and httptools).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import parse_qsl
 
+import psycopg
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -35,6 +43,23 @@ CREATE TABLE IF NOT EXISTS events (
     raw_body TEXT NOT NULL
 )
 """
+SCHEMA_PG = """
+CREATE TABLE IF NOT EXISTS events (
+    id BIGSERIAL PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    received_at DOUBLE PRECISION NOT NULL,
+    raw_body TEXT NOT NULL
+)
+"""
+INSERT_PG = (
+    "INSERT INTO events (dedup_key, received_at, raw_body) VALUES (%s, %s, %s) "
+    "ON CONFLICT (dedup_key) DO NOTHING"
+)
+PG_POOL_SIZE = 10  # the bot's SQLAlchemy pool_size on PostgreSQL (notifier/store/engine.py)
+
+# Stores one request's row, durably, before the answer: (dedup key, raw body).
+Store = Callable[[str, str], Awaitable[None]]
+Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]
 
 
 def open_db(path: str) -> sqlite3.Connection:
@@ -46,8 +71,50 @@ def open_db(path: str) -> sqlite3.Connection:
     return conn
 
 
-def reference_app(db_path: str, token: str, public_url: str) -> Starlette:
-    conn = open_db(db_path)
+def sqlite_store(path: str) -> Store:
+    conn = open_db(path)
+
+    async def store(dedup_key: str, body: str) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO events (dedup_key, received_at, raw_body) VALUES (?, ?, ?)",
+            (dedup_key, time.time(), body),
+        )  # autocommit: one transaction per request, committed before the answer
+
+    return store
+
+
+class PgPool:
+    """A minimal pool: `size` autocommit psycopg 3 async connections handed out by a queue."""
+
+    def __init__(self, url: str, size: int = PG_POOL_SIZE) -> None:
+        self._url = url
+        self._size = size
+        self._idle: asyncio.Queue[psycopg.AsyncConnection[tuple[object, ...]]] = asyncio.Queue()
+
+    async def open(self) -> None:
+        for _ in range(self._size):
+            conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+            self._idle.put_nowait(conn)
+        conn = await self._idle.get()
+        await conn.execute(SCHEMA_PG)
+        self._idle.put_nowait(conn)
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            await self._idle.get_nowait().close()
+
+    async def store(self, dedup_key: str, body: str) -> None:
+        conn = await self._idle.get()
+        try:  # autocommit: the INSERT is its own transaction, committed before the answer
+            await conn.execute(INSERT_PG, (dedup_key, time.time(), body))
+        finally:
+            self._idle.put_nowait(conn)
+
+
+def reference_app(
+    store: Store, token: str, public_url: str, lifespan: Lifespan | None = None
+) -> Starlette:
+    """Form parse, signature check, `store`; the same for every store."""
     validator = RequestValidator(token)
     base = public_url.rstrip("/")
 
@@ -60,10 +127,7 @@ def reference_app(db_path: str, token: str, public_url: str) -> Starlette:
         sid = params.get("Sid")
         if not sid:
             return PlainTextResponse("missing Sid\n", status_code=400)
-        conn.execute(
-            "INSERT OR IGNORE INTO events (dedup_key, received_at, raw_body) VALUES (?, ?, ?)",
-            ("debugger:" + sid, time.time(), body),
-        )  # autocommit: one transaction per request, committed before the answer
+        await store("debugger:" + sid, body)
         return PlainTextResponse("ok\n")
 
     async def readyz(request: Request) -> Response:
@@ -73,8 +137,23 @@ def reference_app(db_path: str, token: str, public_url: str) -> Starlette:
         routes=[
             Route("/twilio/debugger", debugger, methods=["POST"]),
             Route("/readyz", readyz, methods=["GET"]),
-        ]
+        ],
+        lifespan=lifespan,
     )
+
+
+def reference_pg_app(url: str, token: str, public_url: str) -> Starlette:
+    pool = PgPool(url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await pool.open()  # on uvicorn's own event loop
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return reference_app(pool.store, token, public_url, lifespan)
 
 
 def ceiling_app() -> Starlette:
@@ -89,20 +168,27 @@ def ceiling_app() -> Starlette:
     )
 
 
+def make_app(kind: str, db: str) -> Starlette:
+    if kind == "ceiling":
+        return ceiling_app()
+    token, public_url = os.environ["TWILIO_AUTH_TOKEN"], os.environ["PUBLIC_URL"]
+    if kind == "reference-pg":
+        return reference_pg_app(db, token, public_url)
+    return reference_app(sqlite_store(db), token, public_url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("app", choices=("reference", "ceiling"))
+    parser.add_argument("app", choices=("reference", "reference-pg", "ceiling"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--db", default="reference.db")
+    parser.add_argument(
+        "--db", default="reference.db", help="SQLite file, or for reference-pg a PostgreSQL URL"
+    )
     args = parser.parse_args()
-    if args.app == "reference":
-        app = reference_app(args.db, os.environ["TWILIO_AUTH_TOKEN"], os.environ["PUBLIC_URL"])
-    else:
-        app = ceiling_app()
     # The same options as `notifier serve` with LOG_LEVEL=WARNING.
     uvicorn.run(
-        app,
+        make_app(args.app, args.db),
         host=args.host,
         port=args.port,
         proxy_headers=True,

@@ -17,6 +17,13 @@ MAX_BATCH = 1000
 # A stop comes once uvicorn has answered every request or cut it off: this bounds the last commit
 # for a request cut off while it waited (the store slow or down).
 FLUSH_SECONDS = 3.0
+# Batches committing at once. SQLite takes one writer at a time. On PostgreSQL a batch waits
+# mostly on round trips and the WAL flush, which concurrent commits share: with one batch in
+# flight, every request arriving meanwhile waits out the whole commit, and the rate is capped at
+# one batch per commit whatever the CPU does (bench/postgres.py, bench/README.md).
+PARALLEL_POSTGRES = 4
+
+Batch = list[tuple[Sequence[IncomingEvent], "asyncio.Future[set[str]]"]]
 
 
 class InboxWriter:
@@ -27,10 +34,18 @@ class InboxWriter:
     ) -> None:
         self._engine = engine
         self._on_stored = on_stored
-        self._waiting: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]] = []
+        self._waiting: Batch = []
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
+        postgres = engine.dialect.name == "postgresql"
+        self._slots = asyncio.Semaphore(PARALLEL_POSTGRES if postgres else 1)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        # On PostgreSQL a batch is one INSERT, atomic by itself: in autocommit it is one round
+        # trip rather than BEGIN, INSERT, COMMIT, and still committed before anyone is answered.
+        self._inserter = (
+            engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else engine
+        )
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -42,9 +57,14 @@ class InboxWriter:
         self._closing = True
         self._arrived.set()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+            await asyncio.wait_for(asyncio.shield(self._drain(self._task)), timeout)
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _drain(self, run: asyncio.Task[None]) -> None:
+        """Until the last batch is taken (`_run` returns) and every batch has committed."""
+        await asyncio.shield(run)
+        await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def store(self, items: Sequence[IncomingEvent]) -> set[str]:
         """Returns once `items` are committed: the dedup keys that were new."""
@@ -59,26 +79,36 @@ class InboxWriter:
             # One turn of the loop lets requests already read join this batch: a commit costs
             # about 150 µs however few events it holds, each event about 25 µs more.
             await asyncio.sleep(0)
+            # While every slot commits, the requests arriving gather into the next batch.
+            await self._slots.acquire()
             batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
             if not self._waiting and not self._closing:
                 self._arrived.clear()
             if not batch:  # woken by `stop` with nothing left to commit
+                self._slots.release()
                 return
-            items = [item for request_items, _ in batch for item in request_items]
-            try:
-                stored = await run_for_loop(self._engine, partial(self._commit, items))
-            except Exception:
-                # One event the store cannot take must not fail the requests batched with it.
-                await self._commit_one_by_one(batch)
-                self._on_stored([])
-            else:
-                for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
-                    _resolve(future, own)
-                self._on_stored(list(stored.values()))
+            task = asyncio.create_task(self._store_batch(batch))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
 
-    async def _commit_one_by_one(
-        self, batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]]
-    ) -> None:
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._slots.release()
+
+    async def _store_batch(self, batch: Batch) -> None:
+        items = [item for request_items, _ in batch for item in request_items]
+        try:
+            stored = await run_for_loop(self._engine, partial(self._commit, items))
+        except Exception:
+            # One event the store cannot take must not fail the requests batched with it.
+            await self._commit_one_by_one(batch)
+            self._on_stored([])
+        else:
+            for (_, future), own in zip(batch, _first_claims(batch, set(stored)), strict=True):
+                _resolve(future, own)
+            self._on_stored(list(stored.values()))
+
+    async def _commit_one_by_one(self, batch: Batch) -> None:
         for items, future in batch:
             try:
                 stored = await run_for_loop(self._engine, partial(self._commit, items))
@@ -90,7 +120,7 @@ class InboxWriter:
     def _commit(self, items: Sequence[IncomingEvent]) -> dict[str, StoredEvent]:
         """The new events by dedup key (a key twice in `items`: the first is the one stored)."""
         received_at = datetime.now(UTC)
-        with self._engine.begin() as conn:
+        with self._inserter.begin() as conn:
             ids = insert_events(conn, items, received_at)
         first: dict[str, IncomingEvent] = {}
         for item in items:
@@ -103,9 +133,7 @@ def _resolve(future: asyncio.Future[set[str]], new: set[str]) -> None:
         future.set_result(new)
 
 
-def _first_claims(
-    batch: list[tuple[Sequence[IncomingEvent], asyncio.Future[set[str]]]], new: set[str]
-) -> list[set[str]]:
+def _first_claims(batch: Batch, new: set[str]) -> list[set[str]]:
     """Each new key belongs to the first request that carried it; a concurrent redelivery of
     the same event in the same batch is a duplicate, as it would be one batch later."""
     unclaimed = set(new)

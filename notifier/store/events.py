@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -12,8 +13,8 @@ import orjson
 from sqlalchemy import Connection, delete, func, or_, select, update
 
 from notifier.events import Event
-from notifier.store.engine import conflict_insert, driver_insert, sqlite_time
-from notifier.store.schema import events
+from notifier.store.engine import driver_insert, sqlite_time
+from notifier.store.schema import events, naive_utc
 
 
 class IncomingEvent(NamedTuple):
@@ -39,13 +40,7 @@ def insert_events(
         return {}
     if conn.dialect.name == "sqlite":
         return _insert_sqlite(conn, items, received_at)
-    statement = (
-        conflict_insert(conn, events)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(events.c.dedup_key, events.c.id)
-    )
-    rows = [dict(zip(_COLUMNS, _values(item, received_at, _as_is), strict=True)) for item in items]
-    return {key: event_id for key, event_id in conn.execute(statement, rows)}
+    return _insert_postgres(conn, items, received_at)
 
 
 def _insert_sqlite(
@@ -66,6 +61,31 @@ def _insert_sqlite(
     return {key: event_id for key, event_id in conn.exec_driver_sql(query, (before,))}
 
 
+def _insert_postgres(
+    conn: Connection, items: Sequence[IncomingEvent], received_at: datetime
+) -> dict[str, int]:
+    """The inbox's hot path on PostgreSQL: a multi-row INSERT ... RETURNING of plain tuples
+    through the driver. SQLAlchemy's insertmanyvalues binds every value through its column type
+    and rebuilds the statement for each batch: about a third of the insert's CPU."""
+    received = naive_utc(received_at)
+    ids: dict[str, int] = {}
+    for start in range(0, len(items), _POSTGRES_ROWS):
+        chunk = items[start : start + _POSTGRES_ROWS]
+        params = tuple(value for item in chunk for value in _values(item, received, naive_utc))
+        for key, event_id in conn.exec_driver_sql(_insert_postgres_sql(len(chunk)), params):
+            ids[key] = event_id
+    return ids
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_postgres_sql(rows: int) -> str:
+    row = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    return (
+        f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES {', '.join([row] * rows)} "
+        "ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key, id"
+    )
+
+
 _COLUMNS = (
     "dedup_key",
     "source",
@@ -81,10 +101,8 @@ _COLUMNS = (
     "attempts",
 )
 _INSERT_SQLITE = driver_insert(events, _COLUMNS, "ON CONFLICT (dedup_key) DO NOTHING")
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
+# Rows per INSERT on PostgreSQL: 12 parameters each, under the protocol's 65,535.
+_POSTGRES_ROWS = 1000
 
 
 def _values(

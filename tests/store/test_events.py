@@ -60,6 +60,21 @@ def test_batch_holding_one_key_twice_stores_it_once(engine: Engine) -> None:
     assert row_count(engine) == 2
 
 
+def test_batch_larger_than_one_statement_stores_each_event_once_with_its_id(
+    engine: Engine,
+) -> None:
+    insert(engine, ["NO5"])
+    keys = [f"debugger:NO{i}" for i in range(2_500)]  # PostgreSQL writes 1,000 rows per INSERT
+
+    with engine.begin() as conn:
+        returned = insert_events(conn, [make_incoming(NOW, key=key) for key in keys], NOW)
+
+    with engine.connect() as conn:
+        stored = {key: i for key, i in conn.execute(select(events.c.dedup_key, events.c.id))}
+    assert returned == {key: stored[key] for key in keys if key != "debugger:NO5"}
+    assert row_count(engine) == 2_500
+
+
 def test_stored_event_reads_back_as_it_was_written(engine: Engine) -> None:
     insert(engine, ["NO1"])
 
