@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from fakes.bot import bot_env, serving
+from fakes.drain import wait_until_processed
 from fakes.webhooks import send_until_refused
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
 from notifier.store.engine import make_engine
-from notifier.store.events import list_events, pending_backlog
+from notifier.store.events import list_events
 from notifier.store.schema import event_outcomes, events, notifications
 
 pytestmark = pytest.mark.e2e
@@ -22,7 +23,6 @@ TOTAL, KILL_AFTER, SENDERS = 3000, 1000, 8
 RULES = '[receivers.local]\nconsole = {}\n[[routes]]\nname = "all"\nmatch = {}\n'
 # A bound, not an expected time: the killed process's claims died with its transaction, so
 # the restarted worker takes every event at once.
-DRAIN_SECONDS = 120
 
 
 def stored_sids(database_url: str) -> list[str | None]:
@@ -31,20 +31,6 @@ def stored_sids(database_url: str) -> list[str | None]:
         stored = list_events(conn, None, 100_000)
     engine.dispose()
     return [item.event.event_sid for item in stored]
-
-
-def wait_until_processed(engine: Engine) -> None:
-    deadline = time.monotonic() + DRAIN_SECONDS
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            pending = pending_backlog(conn)[0]
-            undelivered = conn.execute(
-                select(func.count()).where(notifications.c.status != "sent")
-            ).scalar_one()
-        if pending == 0 and undelivered == 0:
-            return
-        time.sleep(0.5)
-    raise AssertionError("the restarted bot did not process its backlog in time")
 
 
 def counts_after_restart(database_url: str) -> tuple[int, int, list[str]]:

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 from fakes.bot import NOTIFIER, Bot, bot_env, serving
+from fakes.drain import wait_until_processed
 from fakes.slack import FakeSlack
 from fakes.webhooks import send_until_refused
 from sqlalchemy import Engine, func, select
 
 from notifier.shutdown import BUDGET_SECONDS
 from notifier.store.engine import make_engine
-from notifier.store.events import list_events, pending_backlog
+from notifier.store.events import list_events
 from notifier.store.outbox import HANDED_BACK_NOTE
 from notifier.store.schema import event_outcomes, notifications
 
@@ -77,20 +78,6 @@ def stream_then_stop(env: dict[str, str], folder: Path) -> tuple[list[str], floa
         for sender in senders:
             sender.join(timeout=30)
     return acknowledged, took, status
-
-
-def wait_until_processed(engine: Engine, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            pending = pending_backlog(conn)[0]
-            undelivered = conn.execute(
-                select(func.count()).where(notifications.c.status != "sent")
-            ).scalar_one()
-        if pending == 0 and undelivered == 0:
-            return
-        time.sleep(0.2)
-    raise AssertionError("the restarted bot did not process its backlog in time")
 
 
 def delivery_ids(slack: FakeSlack) -> list[str]:
@@ -156,7 +143,7 @@ def test_a_send_hanging_at_sigterm_neither_holds_the_stop_nor_waits_out_its_leas
         slack.hang(False)  # the cut-off post may now be made: the restart must look for it
         restarted = time.monotonic()
         with serving(env, tmp_path):
-            wait_until_processed(engine, seconds=60)
+            wait_until_processed(engine)
         delivered_after = time.monotonic() - restarted  # start-up included
         posted = delivery_ids(slack)
     engine.dispose()
