@@ -185,10 +185,12 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], rows: list[dict[
     conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updated), rows)
 
 
-def driver_insert(table: Table, columns: Sequence[str], suffix: str = "") -> str:
-    """The INSERT of `columns` in the driver's own SQL (qmark parameters), for the hot paths
-    that write plain tuples through the SQLite driver; built once, at import."""
-    placeholders = ", ".join("?" * len(columns))
+def driver_insert(
+    table: Table, columns: Sequence[str], suffix: str = "", *, param: str = "?"
+) -> str:
+    """The INSERT of `columns` in the driver's own SQL (`param`: "?" for SQLite's driver, "%s"
+    for psycopg's), for the hot paths that write plain tuples; built once, at import."""
+    placeholders = ", ".join([param] * len(columns))
     statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
     return f"{statement} {suffix}" if suffix else statement
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from notifier.store.engine import driver_insert, sqlite_time
-from notifier.store.schema import event_outcomes
+from notifier.store.schema import event_outcomes, naive_utc
 
 
 class OutcomeRow(NamedTuple):
@@ -21,14 +21,15 @@ class OutcomeRow(NamedTuple):
 
 
 _INSERT_OUTCOMES = driver_insert(event_outcomes, OutcomeRow._fields)
+_INSERT_OUTCOMES_PG = driver_insert(event_outcomes, OutcomeRow._fields, param="%s")
 
 
 def record_outcomes(conn: Connection, rows: Sequence[OutcomeRow]) -> None:
-    """One row per event and route; on SQLite through the driver (a row per event, each batch)."""
+    """One row per event and route, as plain tuples through the driver (a row per event, each
+    batch): SQLAlchemy's executemany binds every value through its column type."""
     if not rows:
         return
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(event_outcomes), [row._asdict() for row in rows])
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_INSERT_OUTCOMES, [(*row[:4], sqlite_time(row.time)) for row in rows])
         return
-    values = [(*row[:4], sqlite_time(row.time)) for row in rows]
-    conn.exec_driver_sql(_INSERT_OUTCOMES, values)
+    conn.exec_driver_sql(_INSERT_OUTCOMES_PG, [(*row[:4], naive_utc(row.time)) for row in rows])
