@@ -8,8 +8,7 @@ from typing import Any
 
 from notifier import actions
 from notifier.actions import AuditEntry
-from notifier.cli.common import echo, open_store, settings_from_env
-from notifier.store.engine import read_only
+from notifier.cli.common import echo, read_store
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,12 +24,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    try:
-        with read_only(engine).connect() as conn:
-            entries = actions.audit_entries(conn, limit=args.limit)
-    finally:
-        engine.dispose()
+    entries = read_store(lambda conn: actions.audit_entries(conn, limit=args.limit))
     if args.json:
         print(json.dumps([_as_json(entry) for entry in entries], indent=2))
         return 0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import getpass
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from notifier.actions import Actor, Origin
 from notifier.errors import UserError
@@ -14,7 +16,7 @@ from notifier.logs import configure as configure_logging
 from notifier.render.escape import terminal
 from notifier.rules.durations import parse_duration
 from notifier.settings import Settings
-from notifier.store.engine import make_engine
+from notifier.store.engine import make_engine, read_only
 from notifier.store.migrations import migrate
 
 
@@ -34,6 +36,29 @@ def open_store(settings: Settings) -> Engine:
     engine = make_engine(settings.database_url, settings.database_pool)
     migrate(engine)
     return engine
+
+
+T = TypeVar("T")
+
+
+def read_store(query: Callable[[Connection], T]) -> T:
+    """Runs `query` on the configured store in a connection that writes nothing."""
+    engine = open_store(settings_from_env())
+    try:
+        with read_only(engine).connect() as conn:
+            return query(conn)
+    finally:
+        engine.dispose()
+
+
+def change_store(change: Callable[[Connection], T]) -> T:
+    """Runs `change` on the configured store in one transaction."""
+    engine = open_store(settings_from_env())
+    try:
+        with engine.begin() as conn:
+            return change(conn)
+    finally:
+        engine.dispose()
 
 
 def settle_collector() -> None:

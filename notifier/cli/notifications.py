@@ -7,8 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from notifier.cli.common import echo, open_store, settings_from_env
-from notifier.store.engine import read_only
+from notifier.cli.common import echo, read_store
 from notifier.store.outbox import list_notifications
 
 
@@ -25,13 +24,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    try:
-        with read_only(engine).connect() as conn:
-            rows = list_notifications(conn, failed_only=args.failed, limit=args.limit)
-    finally:
-        engine.dispose()
-    rows = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    listed = read_store(
+        lambda conn: list_notifications(conn, failed_only=args.failed, limit=args.limit)
+    )
+    rows: list[dict[str, Any]] = [{k: _plain(v) for k, v in row.items()} for row in listed]
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from sqlalchemy import Connection
+
 from notifier import actions
-from notifier.cli.common import cli_actor, open_store, settings_from_env
+from notifier.cli.common import change_store, cli_actor
 from notifier.store.outbox import failed_ids
 
 
@@ -24,12 +27,11 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    try:
-        with engine.begin() as conn:
-            ids = failed_ids(conn) if args.failed else [args.id]
-            count = actions.replay(conn, cli_actor(), ids, now=datetime.now(UTC))
-    finally:
-        engine.dispose()
+    count = change_store(partial(_replay, args))
     print(f"queued {count} notification(s) for replay")
     return 0
+
+
+def _replay(args: argparse.Namespace, conn: Connection) -> int:
+    ids = failed_ids(conn) if args.failed else [args.id]
+    return actions.replay(conn, cli_actor(), ids, now=datetime.now(UTC))

@@ -9,9 +9,8 @@ from typing import Any
 
 from notifier import actions
 from notifier.actions import Actor
-from notifier.cli.common import cli_actor, duration_arg, echo, open_store, settings_from_env
+from notifier.cli.common import change_store, cli_actor, duration_arg, echo, read_store
 from notifier.cli.fields import parse_assignments
-from notifier.store.engine import read_only
 from notifier.store.silences import Silence, all_silences
 
 # `silence list` shows silences in force and those that ended lately; `--all`, every one.
@@ -45,19 +44,17 @@ def _add(args: argparse.Namespace) -> int:
     matchers = parse_assignments(args.matchers)
     now = datetime.now(UTC)
     ends = now + duration_arg(args.duration, "--for")
-    engine = open_store(settings_from_env())
-    with engine.begin() as conn:
-        silence_id = actions.silence(
+    silence_id = change_store(
+        lambda conn: actions.silence(
             conn, cli_actor(), matchers, ends_at=ends, comment=args.comment, now=now
         )
+    )
     print(f"silence {silence_id} added until {ends.isoformat(timespec='minutes')}")
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    with read_only(engine).connect() as conn:
-        silences = all_silences(conn)
+    silences = read_store(all_silences)
     now = datetime.now(UTC)
     if not args.all:
         silences = [s for s in silences if s.ends_at > now - RECENT]
@@ -102,8 +99,7 @@ def _as_json(silence: Silence, now: datetime) -> dict[str, object]:
 
 
 def _expire(args: argparse.Namespace) -> int:
-    engine = open_store(settings_from_env())
-    with engine.begin() as conn:
-        actions.expire_silence(conn, cli_actor(), args.id, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    change_store(lambda conn: actions.expire_silence(conn, cli_actor(), args.id, now=now))
     print(f"silence {args.id} expired")
     return 0
