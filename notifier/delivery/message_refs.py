@@ -49,7 +49,10 @@ class MessageRefs:
             with read_only(self._engine).connect() as conn:
                 return get_channel_id(conn, name)
 
-        return await run_for_loop(self._engine, read)
+        found = await run_for_loop(self._engine, read)
+        if found is not None:
+            self._channel_ids[name] = found
+        return found
 
     async def learn(self, name: str, channel_id: str) -> None:
         """Keeps the ID Slack answered for a configured channel (stored once per process)."""

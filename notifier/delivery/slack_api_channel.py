@@ -19,7 +19,12 @@ from notifier.delivery.channel import Checked
 from notifier.delivery.log_ids import log_ids
 from notifier.delivery.message_refs import owner
 from notifier.delivery.outcome import Failed, Paced, Refusal, SendResult, Sent
-from notifier.delivery.slack_payload import BlockKitMessages, Payload, with_plain_fallback
+from notifier.delivery.slack_payload import (
+    TEST_TEXT,
+    BlockKitMessages,
+    Payload,
+    with_plain_fallback,
+)
 from notifier.delivery.slack_web_api import (
     bot_name,
     delivery_metadata,
@@ -30,7 +35,7 @@ from notifier.delivery.slack_web_api import (
 )
 from notifier.delivery.transports import Transports
 from notifier.notices import Notice, Reason
-from notifier.render.block_kit import render_storm_summary, thread_reply
+from notifier.render.block_kit import THREAD_REPLIES, render_storm_summary, thread_reply
 from notifier.rules.model import SlackApiConfig
 from notifier.store.outbox import Delivery
 from notifier.store.refs import MessageRef
@@ -38,10 +43,8 @@ from notifier.store.refs import MessageRef
 log = logging.getLogger(__name__)
 
 _STARTS = frozenset({Reason.FIRST, Reason.THRESHOLD})
-_REPLIES = frozenset({Reason.REPEAT, Reason.RESOLVED})
 # Slack's clock and ours may differ a little: look back this much further for a first try.
 _CLOCK_SKEW = timedelta(minutes=1)
-TEST_TEXT = "Test message from twilio-alert-notifier: Slack delivery works."
 
 
 def api_lane(channel: str) -> str:
@@ -95,7 +98,7 @@ class SlackApiChannel(BlockKitMessages):
         ref = None if content.reason in _STARTS else await self._ref(delivery, content)
         if ref is None:
             return await self._post_new(client, delivery, content, payload)
-        if content.reason in _REPLIES:
+        if content.reason in THREAD_REPLIES:
             return await self._reply(client, delivery, ref, payload)
         outcome = await self._update(client, ref, payload)
         if isinstance(outcome, Failed) and outcome.refusal is Refusal.MESSAGE_NOT_FOUND:

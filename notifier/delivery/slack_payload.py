@@ -18,6 +18,8 @@ from notifier.render.context import RenderContext
 log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
+# What `slack test`, `email test` and `doctor --send-test` post to a Slack channel.
+TEST_TEXT = "Test message from twilio-alert-notifier: Slack delivery works."
 Send = Callable[[Payload], Awaitable[SendResult]]
 
 

@@ -6,15 +6,18 @@ from functools import partial
 
 from notifier.delivery.channel import Checked
 from notifier.delivery.outcome import Paced, SendResult
-from notifier.delivery.slack_payload import BlockKitMessages, Payload, with_plain_fallback
+from notifier.delivery.slack_payload import (
+    TEST_TEXT,
+    BlockKitMessages,
+    Payload,
+    with_plain_fallback,
+)
 from notifier.delivery.slack_web_api import post_webhook
 from notifier.delivery.transports import Transports
 from notifier.notices import Notice
 from notifier.render.block_kit import render_storm_summary
 from notifier.rules.model import SlackWebhookConfig
 from notifier.store.outbox import Delivery
-
-TEST_TEXT = "Test message from twilio-alert-notifier: Slack delivery works."
 
 
 def webhook_lane(receiver: str, number: int = 1) -> str:

@@ -48,7 +48,7 @@ class SlackEndpoints:
 
     async def actions(self, request: Request) -> Response:
         try:
-            body = await self._verified(request, "actions")
+            body = await self._verified(request)
             click = parse_click(body)
         except _Refused as refused:
             return self._refuse("actions", refused)
@@ -60,7 +60,7 @@ class SlackEndpoints:
 
     async def commands(self, request: Request) -> Response:
         try:
-            body = await self._verified(request, "commands")
+            body = await self._verified(request)
             command = parse_command_form(body)
         except _Refused as refused:
             return self._refuse("commands", refused)
@@ -71,7 +71,7 @@ class SlackEndpoints:
             return JSONResponse(immediate)
         return Response(status_code=200, background=BackgroundTask(self.responder.command, command))
 
-    async def _verified(self, request: Request, endpoint: str) -> bytes:
+    async def _verified(self, request: Request) -> bytes:
         body = await _capped_body(request)
         headers = {name.lower(): value for name, value in request.headers.items()}
         rejection = self.verifier.check(body, headers)
