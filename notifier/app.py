@@ -100,18 +100,20 @@ class Runtime:
             "WAL checkpointer": _checkpointer(self.engine),
         }
         tasks = [asyncio.create_task(loop, name=name) for name, loop in loops.items()]
-        working = asyncio.create_task(worker.run()) if worker is not None else None
+        working = [asyncio.create_task(worker.run(), name="worker")] if worker is not None else []
         stopped = asyncio.create_task(stop.wait())
+        pending = {stopped, *tasks, *working}
         try:
-            pending = {stopped, *tasks}
             while stopped in pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done - {stopped}:
                     _log_failure(task)  # the worker and the other loops go on
         finally:
-            if worker is not None and working is not None:
+            if worker is not None:
                 worker.stop()
-                await working
+                await asyncio.wait(working)
+                for task in pending.intersection(working):  # not logged above: it ended now
+                    _log_failure(task)
             for task in [stopped, *tasks]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
