@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from notifier.pipeline.groups import GroupState
 from notifier.pipeline.memory import load_group
+from notifier.pipeline.suppress import covers
 from notifier.store.groups import Acknowledgement, acknowledgement
 from notifier.store.silences import Silence, active_silences
 
@@ -24,15 +25,9 @@ def group_status(conn: Connection, group_key: str, *, now: datetime) -> GroupSta
     state = load_group(conn, group_key)
     if state is None:
         return None
-    ack = acknowledgement(conn, group_key)
-    current = ack if ack is not None and ack.cycle == state.cycle else None
-    holding = [s for s in active_silences(conn, now) if _holds_group(s, state)]
-    return GroupStatus(state, current, holding)
-
-
-def _holds_group(silence: Silence, state: GroupState) -> bool:
+    # The state knows whether its current cycle is acknowledged; who did it is read only then.
+    current = acknowledgement(conn, group_key) if state.acknowledged else None
     # Judged from the group's labels alone: a silence on another field may hold only some of
     # the group's events, and is not shown as holding the group.
-    if silence.route is not None and silence.route != state.route:
-        return False
-    return all(state.labels.get(name) == value for name, value in silence.matchers.items())
+    holding = [s for s in active_silences(conn, now) if covers(s, state.route, state.labels, now)]
+    return GroupStatus(state, current, holding)
