@@ -148,8 +148,11 @@ class Settings:
             read_timeout=_seconds("WEB_READ_TIMEOUT", get("WEB_READ_TIMEOUT"), 10.0),
             database_pool=PoolLimits(
                 size=_count("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), PoolLimits.size),
-                overflow=_whole(
-                    "DATABASE_MAX_OVERFLOW", get("DATABASE_MAX_OVERFLOW"), PoolLimits.overflow
+                overflow=_count(
+                    "DATABASE_MAX_OVERFLOW",
+                    get("DATABASE_MAX_OVERFLOW"),
+                    PoolLimits.overflow,
+                    minimum=0,
                 ),
                 statement_timeout=_timeout(
                     "DATABASE_STATEMENT_TIMEOUT", get("DATABASE_STATEMENT_TIMEOUT")
@@ -195,19 +198,12 @@ def _port(value: str | None) -> int:
     return int(value)
 
 
-def _count(name: str, value: str | None, default: int) -> int:
+def _count(name: str, value: str | None, default: int, *, minimum: int = 1) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) == 0:
-        raise UserError(f"{name} is not a positive whole number: {value!r}")
-    return int(value)
-
-
-def _whole(name: str, value: str | None, default: int) -> int:
-    if value is None:
-        return default
-    if not value.isdigit():
-        raise UserError(f"{name} is not a whole number (0 or more): {value!r}")
+    if not value.isdigit() or int(value) < minimum:
+        wanted = "positive whole number" if minimum else "whole number (0 or more)"
+        raise UserError(f"{name} is not a {wanted}: {value!r}")
     return int(value)
 
 

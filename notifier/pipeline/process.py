@@ -144,9 +144,10 @@ class Pipeline:
 
     def _count(self, rules: Rules, outcomes: list[OutcomeRow]) -> None:
         receivers = {route.name: route.timing.receivers for route in rules.routes}
-        tally = Counter((row.route or "", Outcome(row.outcome)) for row in outcomes)
+        # Outcome is a StrEnum: the stored strings compare and hash as its members do.
+        tally = Counter((row.route or "", row.outcome) for row in outcomes)
         for (route, outcome), count in tally.items():
-            self._metrics.event_outcomes.labels(route, outcome.value).inc(count)
+            self._metrics.event_outcomes.labels(route, outcome).inc(count)
             if outcome in HELD_FROM_RECEIVERS:
                 for receiver in receivers.get(route, ()):
                     labels = (receiver, DeliveryStatus.SUPPRESSED.value)
