@@ -24,8 +24,8 @@ from notifier.slack_actions.commands import HELP_TEXT, Command, CommandError, Ve
 from notifier.slack_actions.payloads import Click, SlashCommand, Who
 from notifier.slack_actions.perform import Pressed, add_silence, press
 from notifier.slack_actions.slack_calls import respond
+from notifier.store.browse import open_groups
 from notifier.store.engine import read_only
-from notifier.store.group_list import live_group_states
 from notifier.store.silences import Silence, active_silences
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class Responder:
 
     def _live_groups(self) -> list[GroupState]:
         with read_only(self._engine).connect() as conn:
-            return [GroupState.from_json(s) for s in live_group_states(conn, STATUS_SCAN)]
+            return [GroupState.from_json(g.state) for g in open_groups(conn, STATUS_SCAN)]
 
     def _silences(self, now: datetime) -> list[Silence]:
         with read_only(self._engine).connect() as conn:
