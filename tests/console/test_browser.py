@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes.bot import bot_env, serving
 from fakes.console import PASSWORD, RULES, store_in
+from fakes.wait import wait_until
 
 from notifier.store.engine import make_engine
 from notifier.store.migrations import migrate
@@ -56,16 +56,6 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
-def wait_for(check: Callable[[], Any], what: str, seconds: float = 15) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 def shoot(driver: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / f"console-{name}.png"))
@@ -91,20 +81,20 @@ def test_an_engineer_finds_an_event_replays_it_and_silences_it_with_no_script_ru
         browser.get(f"{bot.url}/console/")
         browser.find_element(By.NAME, "password").send_keys(PASSWORD)
         browser.find_element(By.CSS_SELECTOR, "form.login button").click()
-        wait_for(lambda: "Open alert groups" in browser.page_source, "the overview")
-        wait_for(lambda: _refreshed_until(browser, "11205"), "the worker's groups")
+        wait_until(lambda: "Open alert groups" in browser.page_source, "the overview")
+        wait_until(lambda: _refreshed_until(browser, "11205"), "the worker's groups")
         shoot(browser, "overview")
 
         browser.get(f"{bot.url}/console/events")
         browser.find_element(By.NAME, "error_code").send_keys("11205")
         browser.find_element(By.CSS_SELECTOR, "#filters button").click()
-        wait_for(lambda: "error_code=11205" in browser.current_url, "the filtered list")
+        wait_until(lambda: "error_code=11205" in browser.current_url, "the filtered list")
         rows = browser.find_elements(By.CSS_SELECTOR, "table.events tbody tr")
         assert len(rows) == 1
         shoot(browser, "events-filtered")
 
         rows[0].find_element(By.CSS_SELECTOR, "td a").click()
-        wait_for(lambda: "Request as received" in browser.page_source, "the event page")
+        wait_until(lambda: "Request as received" in browser.page_source, "the event page")
         body = browser.find_element(By.TAG_NAME, "body").text
         assert HOSTILE in body  # shown as text, not parsed as markup
         assert browser.find_elements(By.CSS_SELECTOR, "main img") == []
@@ -114,15 +104,15 @@ def test_an_engineer_finds_an_event_replays_it_and_silences_it_with_no_script_ru
 
         # Replay the Slack message (here the console receiver's) the event caused.
         browser.find_element(By.XPATH, "//button[text()='Replay']").click()
-        wait_for(lambda: "queued again, marked replay" in browser.page_source, "the replay")
-        wait_for(lambda: _refreshed_until(browser, ">replay<"), "the replayed notification")
+        wait_until(lambda: "queued again, marked replay" in browser.page_source, "the replay")
+        wait_until(lambda: _refreshed_until(browser, ">replay<"), "the replayed notification")
         shoot(browser, "notifications")
 
         browser.get(f"{bot.url}/console/silences")
         browser.find_element(By.NAME, "matchers").send_keys("error_code=11205")
         browser.find_element(By.NAME, "comment").send_keys("vendor outage, on it")
         browser.find_element(By.CSS_SELECTOR, "form.add button").click()
-        wait_for(lambda: "Silence 1 added." in browser.page_source, "the new silence")
+        wait_until(lambda: "Silence 1 added." in browser.page_source, "the new silence")
         assert "vendor outage, on it" in browser.find_element(By.TAG_NAME, "main").text
         shoot(browser, "silences")
 

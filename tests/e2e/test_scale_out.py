@@ -9,7 +9,7 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +18,17 @@ from typing import Any
 import httpx
 import pytest
 from fakes.bot import bot_env
+from fakes.drain import drained
 from fakes.fleet import Fleet
 from fakes.private_pg import own_schema, private_postgres
 from fakes.slack import FakeSlack
 from fakes.smtp import Inbox, smtp_server
 from fakes.storm import ANSWER_SECONDS, Storm, debugger_fields
-from sqlalchemy import Engine, Row, func, select
+from fakes.wait import wait_until
+from sqlalchemy import Engine, Row, select
 
 from notifier.pipeline.memory import lock_groups
 from notifier.store.engine import make_engine
-from notifier.store.events import pending_backlog
 from notifier.store.migrations import migrate
 from notifier.store.schema import digest_runs, event_outcomes, events, groups, notifications
 
@@ -129,23 +130,6 @@ def storm_targets(
     return first + again
 
 
-def drained(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        pending = pending_backlog(conn)[0]
-        unsent = conn.execute(
-            select(func.count()).where(notifications.c.status != "sent")
-        ).scalar_one()
-    return pending == 0 and unsent == 0
-
-
-def wait_until(done: Callable[[], bool], seconds: float, what: str) -> None:
-    """Until `done()`; fails saying that `what` did not happen within `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, f"not true within {seconds:g} s: {what}"
-        time.sleep(0.2)
-
-
 def store_counts(engine: Engine) -> dict[str, Any]:
     """Events stored per Sid, outcomes per event, first notices per group, counted events."""
     with engine.connect() as conn:
@@ -166,7 +150,7 @@ def check_processed_once(url: str, sent: set[str], acknowledged: set[str]) -> se
     channel. Returns the Sids stored."""
     engine = make_engine(url)
     try:
-        wait_until(lambda: drained(engine), DRAIN_SECONDS, "the backlog was delivered")
+        wait_until(lambda: drained(engine), "delivered backlog", seconds=DRAIN_SECONDS)
         found = store_counts(engine)
     finally:
         engine.dispose()
@@ -234,13 +218,13 @@ def test_postgres_stopped_under_load_answers_503_loses_nothing_and_recovers_unre
         storm.wait_for(len(targets) // 4, SEND_SECONDS)
         pg.stop()
         down = time.monotonic()
-        wait_until(lambda: [readyz(web) for web in webs] == [503, 503], 10, "/readyz said 503")
+        wait_until(lambda: [readyz(web) for web in webs] == [503, 503], "/readyz 503", seconds=10)
         refused = len(storm.answers)
-        wait_until(lambda: len(storm.answers) > refused + 50, 10, "requests came while down")
+        wait_until(lambda: len(storm.answers) > refused + 50, "requests while down", seconds=10)
         pg.start()
         down = time.monotonic() - down
         back = lambda: [readyz(web) for web in webs] == [200, 200]  # noqa: E731
-        wait_until(back, 10, "/readyz said 200 again")
+        wait_until(back, "/readyz 200 again", seconds=10)
         recovered = time.monotonic()
         storm.join(SEND_SECONDS)
         sent = {fields["Sid"] for _, fields in targets}
@@ -320,11 +304,11 @@ def test_two_clocks_send_each_digest_period_once(digest_clocks: Clocks) -> None:
     try:
         # The period caught up on start, and at least one the clocks raced for on the minute.
         two = lambda: len(periods(engine)) >= 2 and raced(fleet)  # noqa: E731
-        wait_until(two, DIGEST_SECONDS, "two digest periods were claimed, one of them raced for")
+        wait_until(two, "two digest periods claimed, one raced for", seconds=DIGEST_SECONDS)
         # Claimed, then built and queued: a period claimed a moment ago may not be queued yet.
         keys = {f"digest|minutely|{start.isoformat()}" for start in periods(engine)}
         sent = lambda: keys <= sent_digests(engine)  # noqa: E731
-        wait_until(sent, DRAIN_SECONDS, "every claimed digest period was delivered")
+        wait_until(sent, "delivery of every claimed digest period", seconds=DRAIN_SECONDS)
         rows = [row for row in digest_deliveries(engine) if row.group_key in keys]
     finally:
         engine.dispose()

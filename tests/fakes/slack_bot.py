@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -17,6 +14,7 @@ import httpx
 from fakes.bot import Bot
 from fakes.slack import FakeSlack
 from fakes.slack_signing import click_body, command_body, signed_headers
+from fakes.wait import wait_until
 from notifier.simulate import sample
 from notifier.twilio.signature import sign
 
@@ -114,13 +112,3 @@ def acted_line(message: dict[str, Any]) -> str | None:
         if block.get("block_id") == ACTED_BLOCK:
             return str(block["elements"][0]["text"])
     return None
-
-
-def wait_until(check: Callable[[], T | None], what: str, log: Path, seconds: float = 15) -> T:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"no {what} within {seconds:g} s; server log:\n{log.read_text()}")

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from fakes.bot import NOTIFIER, bot_env, serving
 from fakes.slack import FakeSlack
-from fakes.slack_bot import SlackBot, acted_line, blocks_of, button, labels, wait_until
+from fakes.slack_bot import SlackBot, acted_line, blocks_of, button, labels
 from fakes.slack_signing import SECRET, click_body, command_body, signed_headers
+from fakes.wait import wait_until
 from sqlalchemy import Engine
 
 from notifier.actions import Origin, audit_entries
