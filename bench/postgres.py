@@ -68,6 +68,7 @@ from bench.ingest import (
     row1_throughput,
     run_wrk,
     self_cpu_seconds,
+    verdict,
     wait_drained,
     write_wrk_files,
 )
@@ -480,10 +481,6 @@ def wait_posts(slack: FakeSlack, wanted: set[str], timeout: float) -> dict[str, 
 
 def cpu_text(cpu: dict[str, float]) -> str:
     return ", ".join(f"{name} {value:.2f}" for name, value in cpu.items())
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
 
 
 def table(results: dict[str, Any]) -> str:

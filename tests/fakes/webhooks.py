@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import httpx
 
+from fakes.storm import TOKEN, debugger_fields
 from notifier.twilio.signature import sign
-
-
-def debugger_event(number: int) -> dict[str, str]:
-    """The form fields of Debugger event `number`: Sid NO<number>, error 11200, one account."""
-    payload = {"resource_sid": f"CA{number:032d}", "error_code": "11200"}
-    return {
-        "AccountSid": "AC" + "0" * 32,
-        "Sid": f"NO{number:032d}",
-        "Level": "ERROR",
-        "Timestamp": "2026-03-04T05:06:07Z",
-        "Payload": json.dumps(payload),
-    }
 
 
 def send_until_refused(base: str, numbers: Iterable[int], acknowledged: list[str]) -> None:
@@ -28,8 +16,8 @@ def send_until_refused(base: str, numbers: Iterable[int], acknowledged: list[str
     url = f"{base}/twilio/debugger"
     with httpx.Client(timeout=10) as client:
         for number in numbers:
-            fields = debugger_event(number)
-            headers = {"X-Twilio-Signature": sign("tok", url, fields)}
+            fields = debugger_fields(number, "11200")
+            headers = {"X-Twilio-Signature": sign(TOKEN, url, fields)}
             try:
                 response = client.post(url, data=fields, headers=headers)
             except httpx.TransportError:
