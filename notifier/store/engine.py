@@ -8,10 +8,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+import orjson
+from sqlalchemy import Connection, Engine, String, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.types import TypeEngine
 
 from notifier.errors import UserError
 from notifier.settings import PoolLimits
@@ -193,6 +195,33 @@ def driver_insert(
     placeholders = ", ".join([param] * len(columns))
     statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
     return f"{statement} {suffix}" if suffix else statement
+
+
+def json_rows_insert(table: Table, columns: Sequence[str], suffix: str = "") -> str:
+    """PostgreSQL's INSERT of any number of rows given as one JSON array of objects keyed by
+    column (`json_rows`). One short text whatever the count: psycopg converts it once and the
+    server prepares it, where a multi-row VALUES is a new text, parsed and planned, per count."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    types = ", ".join(f'"{name}" {_recordset_type(table.c[name].type)}' for name in columns)
+    statement = (
+        f"INSERT INTO {table.name} ({names}) SELECT {names} "
+        f"FROM json_to_recordset(%s::json) AS batch ({types})"
+    )
+    return f"{statement} {suffix}" if suffix else statement
+
+
+def _recordset_type(column_type: TypeEngine[Any]) -> str:
+    """Text for any string column: read from JSON as VARCHAR(n), a long value would be cut to
+    fit rather than refused as it is on insert."""
+    if isinstance(column_type, String):
+        return "TEXT"
+    dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+    return str(column_type.compile(dialect=dialect))
+
+
+def json_rows(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """`rows` as `json_rows_insert` takes them (datetimes naive UTC, as ISO text)."""
+    return orjson.dumps([dict(zip(columns, row, strict=True)) for row in rows]).decode()
 
 
 async def run_for_loop(engine: Engine, work: Callable[[], T]) -> T:

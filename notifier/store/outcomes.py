@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection
 
-from notifier.store.engine import driver_insert, sqlite_time
+from notifier.store.engine import driver_insert, json_rows, json_rows_insert, sqlite_time
 from notifier.store.schema import event_outcomes, naive_utc
 
 
@@ -21,15 +21,17 @@ class OutcomeRow(NamedTuple):
 
 
 _INSERT_OUTCOMES = driver_insert(event_outcomes, OutcomeRow._fields)
-_INSERT_OUTCOMES_PG = driver_insert(event_outcomes, OutcomeRow._fields, param="%s")
+_INSERT_OUTCOMES_PG = json_rows_insert(event_outcomes, OutcomeRow._fields)
 
 
 def record_outcomes(conn: Connection, rows: Sequence[OutcomeRow]) -> None:
-    """One row per event and route, as plain tuples through the driver (a row per event, each
-    batch): SQLAlchemy's executemany binds every value through its column type."""
+    """One row per event and route, through the driver (a row per event, each batch):
+    SQLAlchemy's executemany binds every value through its column type. On PostgreSQL the batch
+    is one JSON parameter: an executemany is a round of parameters per row."""
     if not rows:
         return
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(_INSERT_OUTCOMES, [(*row[:4], sqlite_time(row.time)) for row in rows])
         return
-    conn.exec_driver_sql(_INSERT_OUTCOMES_PG, [(*row[:4], naive_utc(row.time)) for row in rows])
+    values = [(*row[:4], naive_utc(row.time)) for row in rows]
+    conn.exec_driver_sql(_INSERT_OUTCOMES_PG, (json_rows(OutcomeRow._fields, values),))
