@@ -65,7 +65,7 @@ ENV_NAMES = frozenset(var.name for var in ENVIRONMENT)
 class PoolLimits:
     """PostgreSQL connections per process, and how long one statement may run. A hobby
     database allows about 20 connections for web, worker and clock together: three processes
-    of 4 + 2 leave two for the release phase and a psql session."""
+    of 4 + 2, plus the web inbox's own 2 (notifier.ingest.writer), at a peak of all at once."""
 
     size: int = 4
     overflow: int = 2

@@ -6,28 +6,27 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from functools import partial
 
 from sqlalchemy import Engine
 
-from notifier.store.engine import run_for_loop
 from notifier.store.events import IncomingEvent, StoredEvent, insert_events
+from notifier.store.inbox import PostgresInbox
 
 MAX_BATCH = 1000
 # A stop comes once uvicorn has answered every request or cut it off: this bounds the last commit
 # for a request cut off while it waited (the store slow or down).
 FLUSH_SECONDS = 3.0
-# Batches committing at once. SQLite takes one writer at a time. On PostgreSQL a batch waits
-# mostly on round trips and the WAL flush, which concurrent commits share: with one batch in
-# flight, every request arriving meanwhile waits out the whole commit, and the rate is capped at
-# one batch per commit whatever the CPU does (bench/postgres.py, bench/README.md).
-PARALLEL_POSTGRES = 4
+# Batches committing at once. SQLite takes one writer at a time. On PostgreSQL each batch in
+# flight holds a connection of the inbox's own: two let a batch waiting on a row lock (another
+# process inserting the same Sid) hold up no one, and more measured no faster (bench/README.md),
+# since the requests arriving during a commit gather into the next batch.
+PARALLEL_POSTGRES = 2
 
 Batch = list[tuple[Sequence[IncomingEvent], "asyncio.Future[set[str]]"]]
 
 
 class InboxWriter:
-    """Stores events from many concurrent requests in few transactions, off the event loop."""
+    """Stores events from many concurrent requests in few transactions."""
 
     def __init__(
         self, engine: Engine, on_stored: Callable[[list[StoredEvent]], None] = lambda _: None
@@ -43,9 +42,7 @@ class InboxWriter:
         self._in_flight: set[asyncio.Task[None]] = set()
         # On PostgreSQL a batch is one INSERT, atomic by itself: in autocommit it is one round
         # trip rather than BEGIN, INSERT, COMMIT, and still committed before anyone is answered.
-        self._inserter = (
-            engine.execution_options(isolation_level="AUTOCOMMIT") if postgres else engine
-        )
+        self._postgres = PostgresInbox(engine) if postgres else None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="inbox-writer")
@@ -60,6 +57,8 @@ class InboxWriter:
             await asyncio.wait_for(asyncio.shield(self._drain(self._task)), timeout)
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+        if self._postgres is not None:
+            await self._postgres.close()
 
     async def _drain(self, run: asyncio.Task[None]) -> None:
         """Until the last batch is taken (`_run` returns) and every batch has committed."""
@@ -98,7 +97,7 @@ class InboxWriter:
     async def _store_batch(self, batch: Batch) -> None:
         items = [item for request_items, _ in batch for item in request_items]
         try:
-            stored = await run_for_loop(self._engine, partial(self._commit, items))
+            stored = await self._commit(items)
         except Exception:
             # One event the store cannot take must not fail the requests batched with it.
             await self._commit_one_by_one(batch)
@@ -111,17 +110,19 @@ class InboxWriter:
     async def _commit_one_by_one(self, batch: Batch) -> None:
         for items, future in batch:
             try:
-                stored = await run_for_loop(self._engine, partial(self._commit, items))
-                _resolve(future, set(stored))
+                _resolve(future, set(await self._commit(items)))
             except Exception as error:  # this request's own failure: it is answered 503
                 if not future.done():
                     future.set_exception(error)
 
-    def _commit(self, items: Sequence[IncomingEvent]) -> dict[str, StoredEvent]:
+    async def _commit(self, items: Sequence[IncomingEvent]) -> dict[str, StoredEvent]:
         """The new events by dedup key (a key twice in `items`: the first is the one stored)."""
         received_at = datetime.now(UTC)
-        with self._inserter.begin() as conn:
-            ids = insert_events(conn, items, received_at)
+        if self._postgres is not None:
+            ids = await self._postgres.insert(items, received_at)
+        else:  # a local file answers in microseconds: on the loop's own thread (run_for_loop)
+            with self._engine.begin() as conn:
+                ids = insert_events(conn, items, received_at)
         first: dict[str, IncomingEvent] = {}
         for item in items:
             first.setdefault(item.dedup_key, item)

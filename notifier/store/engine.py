@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import orjson
+import psycopg
 from sqlalchemy import Connection, Engine, String, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
@@ -74,13 +76,25 @@ def _postgres_engine(url: URL, pool: PoolLimits) -> Engine:
         given = url.query.get("options", "")
         given = given if isinstance(given, str) else " ".join(given)
         connect_args["options"] = f"{given} -c statement_timeout={milliseconds}".strip()
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool.size,
         max_overflow=pool.overflow,
         pool_pre_ping=True,
         connect_args=connect_args,
     )
+    _DRIVER_PARAMS[engine] = {**engine.dialect.create_connect_args(url)[1], **connect_args}
+    return engine
+
+
+# What psycopg.connect gets for each engine's pooled connections, for connections of its own.
+_DRIVER_PARAMS: weakref.WeakKeyDictionary[Engine, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+async def connect_async(engine: Engine) -> psycopg.AsyncConnection[Any]:
+    """An autocommit connection of psycopg's own, driven by the event loop, to the PostgreSQL
+    database of `engine` and made as its pool makes them (timeouts, options)."""
+    return await psycopg.AsyncConnection.connect(**_DRIVER_PARAMS[engine], autocommit=True)
 
 
 def _sqlite_engine(url: URL) -> Engine:

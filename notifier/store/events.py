@@ -67,10 +67,19 @@ def _insert_postgres(
     INSERT ... RETURNING, through the driver. SQLAlchemy's insertmanyvalues binds every value
     through its column type, and a multi-row VALUES is a new statement for psycopg to convert
     and for the server to plan at each batch size: each cost more than the insert."""
+    return {
+        key: event_id
+        for key, event_id in conn.exec_driver_sql(*postgres_insert(items, received_at))
+    }
+
+
+def postgres_insert(
+    items: Sequence[IncomingEvent], received_at: datetime
+) -> tuple[str, tuple[str]]:
+    """The statement and parameters of the PostgreSQL insert (rows: dedup key, id of the new)."""
     received = naive_utc(received_at)
     rows = [_values(item, received, naive_utc) for item in items]
-    result = conn.exec_driver_sql(_INSERT_POSTGRES, (json_rows(_COLUMNS, rows),))
-    return {key: event_id for key, event_id in result}
+    return _INSERT_POSTGRES, (json_rows(_COLUMNS, rows),)
 
 
 _COLUMNS = (
