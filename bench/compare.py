@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         files: list[tuple[Path, Path]] = []
         for i, rev in enumerate(args.revs):
             source = snapshot(rev, workdir / f"src{i}")
-            server = Server("bot", free_port(), workdir / f"bot{i}.db", token, workdir, source)
+            server = Server(
+                "bot", free_port(), workdir / f"bot{i}.db", token, workdir, source=source
+            )
             server.start()
             stack.callback(server.stop)
             requests = make_requests(

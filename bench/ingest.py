@@ -241,6 +241,9 @@ class Server:
     # The bot's `notifier/` and rules.toml from this snapshot (see `snapshot`); default: --rev's.
     source: Path | None = None
     proc: subprocess.Popen[bytes] | None = None
+    # Processes whose CPU counts as the server's (bench/postgres.py: a `notifier worker` beside
+    # a web process that runs none).
+    helpers: list[int] = field(default_factory=list)
     started_at: float = 0.0
     ready_after_s: float = float("nan")
     stderr_path: Path = field(init=False)
@@ -351,9 +354,9 @@ class Server:
         return float("nan")
 
     def cpu_seconds(self) -> float:
-        """User + system CPU of the server process (all its threads) so far."""
+        """User + system CPU of the server process (all its threads) and its helpers so far."""
         assert self.proc is not None
-        return pid_cpu_seconds(self.proc.pid)
+        return sum(pid_cpu_seconds(pid) for pid in [self.proc.pid, *self.helpers])
 
     def rows(self) -> int:
         if self.kind == "ceiling":

@@ -1,6 +1,7 @@
 """PostgreSQL benchmarks of DESIGN section 9 (issue 13 section 5): ingest, scale-out, latency.
 
-    python -m bench.postgres [--quick] [--parts ingest,scale,latency] [--admin-url URL] [--rev REV]
+    python -m bench.postgres [--quick] [--parts ingest,ingest-split,scale,latency]
+                             [--admin-url URL] [--rev REV] [--web-cores CORES]
 
 Needs wrk on PATH and a PostgreSQL server (default postgresql://postgres@127.0.0.1:5432/postgres)
 on which the benchmark may CREATE DATABASE: every server gets a fresh database of its own,
@@ -13,9 +14,14 @@ Parts:
           (bench/ingest.py's request sets, wrk script, rounds and row-count check): the bot
           (`notifier serve`, worker in-process) against `bench.reference reference-pg` and the
           bare ceiling. Target: bot >= 1.5 x reference.
+ ingest-split  the same, the bot as the Procfile scales it: `notifier serve --no-worker
+          --no-clock` and a `notifier worker` process beside it (their CPU counted together).
  scale    two `notifier serve --no-worker --no-clock` web processes (one wrk each, run at the same
           time, answers summed) plus one `notifier worker`, against one web process plus one
-          worker, each shape on a database of its own. Target >= 1.6 x.
+          worker, each shape on a database of its own. Target >= 1.6 x. --web-cores C holds
+          each web process to C cores (bench/cpucap.py, a cgroup quota), as a PaaS holds a dyno:
+          on a machine with fewer cores than the shapes need, this measures what the shared
+          parts (database, worker) allow rather than how the processes split the machine.
  latency  event to Slack post, p50 / p99, during a steady storm (open loop) of signed webhooks,
           every one a group of its own (group_by error_code + resource_sid), spread round-robin
           over as many routes as codes, each with its own channel so the per-channel pacing
@@ -53,6 +59,7 @@ import psycopg
 from psycopg import sql
 
 from bench import ingest
+from bench.cpucap import cpu_cap
 from bench.delivery import SLACK_TOKEN, floor_post, latency_codes, percentile, rules_text
 from bench.ingest import (
     HOST,
@@ -83,6 +90,10 @@ ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 NOTIFIER = Path(sys.executable).parent / "notifier"
 WEB_ONLY = ("--no-worker", "--no-clock")
 TARGETS = {"ingest_ratio": 1.5, "scale_ratio": 1.6}
+INGEST_SHAPES = {
+    "ingest": "the bot (notifier serve, worker in-process)",
+    "ingest-split": "the bot (notifier serve --no-worker --no-clock + notifier worker)",
+}
 RESOURCE_SID = re.compile(r"CA[0-9a-f]{32}")
 
 
@@ -174,16 +185,28 @@ def worker(env: dict[str, str], workdir: Path, name: str) -> Iterator[subprocess
 
 
 @contextlib.contextmanager
-def ingest_server(kind: str, token: str, workdir: Path, admin_url: str) -> Iterator[Server]:
-    """bench.ingest's row-1 roles on PostgreSQL: the reference is `reference-pg`."""
+def ingest_server(
+    kind: str, token: str, workdir: Path, admin_url: str, *, split: bool = False
+) -> Iterator[Server]:
+    """bench.ingest's row-1 roles on PostgreSQL: the reference is `reference-pg`. `split`: the
+    bot is a web process that runs no worker plus a `notifier worker` process, whose CPU counts
+    as the bot's."""
     if kind == "ceiling":
         with web("ceiling", token, workdir, None) as server:
             yield server
         return
     with fresh_database(admin_url, kind) as url:
-        actual = "reference-pg" if kind == "reference" else kind
-        with web(actual, token, workdir, url) as server:
-            yield server
+        if kind == "reference":
+            with web("reference-pg", token, workdir, url) as server:
+                yield server
+            return
+        with web(kind, token, workdir, url, WEB_ONLY if split else ()) as server:
+            if not split:
+                yield server
+                return
+            with worker(server.env(), workdir, "ingest-worker") as helper:
+                server.helpers.append(helper.pid)
+                yield server
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,10 +252,10 @@ class CpuMeter:
 
 
 def part_ingest(
-    token: str, workdir: Path, admin_url: str, duration_s: float, rounds: int
+    token: str, workdir: Path, admin_url: str, duration_s: float, rounds: int, *, split: bool
 ) -> dict[str, Any]:
     def start(kind: str) -> contextlib.AbstractContextManager[Server]:
-        return ingest_server(kind, token, workdir, admin_url)
+        return ingest_server(kind, token, workdir, admin_url, split=split)
 
     out = row1_throughput(
         token, workdir, duration_s, 50, rounds=rounds, per_round=60_000, start=start
@@ -267,13 +290,23 @@ class Shape:
 
 @contextlib.contextmanager
 def running_shape(
-    name: str, webs: int, token: str, workdir: Path, admin_url: str, requests: int
+    name: str,
+    webs: int,
+    token: str,
+    workdir: Path,
+    admin_url: str,
+    requests: int,
+    web_cores: float | None,
 ) -> Iterator[Shape]:
+    """`web_cores`: each web process held to that much CPU (`bench.cpucap`), as a dyno is."""
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(fresh_database(admin_url, name))
         servers = [
             stack.enter_context(web("bot", token, workdir, url, WEB_ONLY)) for _ in range(webs)
         ]
+        for server in servers:
+            if web_cores is not None and server.proc is not None:
+                stack.enter_context(cpu_cap(server.proc.pid, web_cores))
         proc = stack.enter_context(worker(servers[0].env(), workdir, f"{name}-worker"))
         shape = Shape(name, url, servers, proc.pid)
         for n, server in enumerate(servers):
@@ -330,7 +363,13 @@ def measure_shape(
 
 
 def part_scale(
-    token: str, workdir: Path, admin_url: str, duration_s: float, rounds: int, connections: int
+    token: str,
+    workdir: Path,
+    admin_url: str,
+    duration_s: float,
+    rounds: int,
+    connections: int,
+    web_cores: float | None,
 ) -> dict[str, Any]:
     per_round = 60_000
     warmup = 3_000
@@ -338,7 +377,9 @@ def part_scale(
     runs: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         shapes = [
-            stack.enter_context(running_shape(name, webs, token, workdir, admin_url, requests))
+            stack.enter_context(
+                running_shape(name, webs, token, workdir, admin_url, requests, web_cores)
+            )
             for name, webs in (("one", 1), ("two", 2))
         ]
         for shape in shapes:  # warm up on requests of their own
@@ -349,7 +390,7 @@ def part_scale(
                 start = warmup + round_no * per_round
                 run = measure_shape(shape, start, per_round, duration_s, connections)
                 runs.append(dict(run, round=round_no))
-    return summarise_scale(runs, rounds, connections, duration_s)
+    return dict(summarise_scale(runs, rounds, connections, duration_s), web_cores=web_cores)
 
 
 def summarise_scale(
@@ -483,36 +524,41 @@ def cpu_text(cpu: dict[str, float]) -> str:
     return ", ".join(f"{name} {value:.2f}" for name, value in cpu.items())
 
 
+def ingest_lines(ingest: dict[str, Any], title: str) -> list[str]:
+    s = ingest["servers"]
+    bot, ref, ceil = s["bot"], s["reference"], s["ceiling"]
+    by_round = " / ".join(f"{x:.2f}" for x in ingest["ratio_bot_reference_by_round"])
+    ratio = ingest["ratio_bot_reference"]
+    return [
+        f"{title} ({ingest['wrk']}, median of {ingest['rounds']}), accepted+stored per s:",
+        f"  bot {bot['per_s']:,.0f}  reference-pg {ref['per_s']:,.0f}  "
+        f"ceiling {ceil['per_s']:,.0f}",
+        f"  ratio bot / reference {ratio:.2f} (rounds {by_round})  "
+        f">= {TARGETS['ingest_ratio']}: {verdict(ratio >= TARGETS['ingest_ratio'])}",
+        f"  store check: bot {bot['store_check']} ({bot['rows_added']}/{bot['ok']}), "
+        f"reference {ref['store_check']} ({ref['rows_added']}/{ref['ok']}); "
+        f"bot backlog after a run <= {bot['pending_after_max']}",
+        f"  cores busy, server (other): bot {bot['server_cpu']:.2f} ({bot['other_cpu']:.2f}), "
+        f"reference {ref['server_cpu']:.2f} ({ref['other_cpu']:.2f}), "
+        f"ceiling {ceil['server_cpu']:.2f} ({ceil['other_cpu']:.2f})",
+        "  CPU ms per accepted request (median of rounds): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in ingest["cpu_ms_per_request"].items()),
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     lines: list[str] = []
-    ingest = results.get("ingest")
-    if ingest:
-        s = ingest["servers"]
-        bot, ref, ceil = s["bot"], s["reference"], s["ceiling"]
-        by_round = " / ".join(f"{x:.2f}" for x in ingest["ratio_bot_reference_by_round"])
-        ratio = ingest["ratio_bot_reference"]
-        lines += [
-            f"ingest ({ingest['wrk']}, median of {ingest['rounds']}), accepted+stored per s:",
-            f"  bot {bot['per_s']:,.0f}  reference-pg {ref['per_s']:,.0f}  "
-            f"ceiling {ceil['per_s']:,.0f}",
-            f"  ratio bot / reference {ratio:.2f} (rounds {by_round})  "
-            f">= {TARGETS['ingest_ratio']}: {verdict(ratio >= TARGETS['ingest_ratio'])}",
-            f"  store check: bot {bot['store_check']} ({bot['rows_added']}/{bot['ok']}), "
-            f"reference {ref['store_check']} ({ref['rows_added']}/{ref['ok']}); "
-            f"bot backlog after a run <= {bot['pending_after_max']}",
-            f"  cores busy, server (other): bot {bot['server_cpu']:.2f} ({bot['other_cpu']:.2f}), "
-            f"reference {ref['server_cpu']:.2f} ({ref['other_cpu']:.2f}), "
-            f"ceiling {ceil['server_cpu']:.2f} ({ceil['other_cpu']:.2f})",
-            "  CPU ms per accepted request (median of rounds): "
-            + ", ".join(f"{k} {v:.3f}" for k, v in ingest["cpu_ms_per_request"].items()),
-        ]
+    for part, shape in INGEST_SHAPES.items():
+        if part in results:
+            lines += ingest_lines(results[part], f"{part}, {shape}")
     scale = results.get("scale")
     if scale:
         one, two = scale["shapes"]["one"], scale["shapes"]["two"]
         by_round = " / ".join(f"{x:.2f}" for x in scale["ratio_by_round"])
         ratio = scale["ratio_two_one"]
         lines += [
-            f"scale-out ({scale['wrk']}, median of {scale['rounds']}), accepted+stored per s:",
+            f"scale-out ({scale['wrk']}, median of {scale['rounds']}; each web held to "
+            f"{scale['web_cores'] or 'no limit of'} cores), accepted+stored per s:",
             f"  one web + worker {one['per_s']:,.0f}   two webs + worker {two['per_s']:,.0f}",
             f"  ratio two / one {ratio:.2f} (rounds {by_round})  "
             f">= {TARGETS['scale_ratio']}: {verdict(ratio >= TARGETS['scale_ratio'])}",
@@ -538,12 +584,17 @@ def table(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.postgres", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shorter runs (smoke test)")
-    parser.add_argument("--parts", default="ingest,scale,latency")
+    parser.add_argument("--parts", default="ingest,ingest-split,scale,latency")
     parser.add_argument("--admin-url", default=ADMIN_URL, help="may CREATE/DROP DATABASE")
     parser.add_argument("--connections", type=int, default=50, help="wrk connections per web")
     parser.add_argument("--rate", type=float, default=10.0, help="latency storm, webhooks/s")
     parser.add_argument("--channels", type=int, default=200, help="latency storm routes")
     parser.add_argument("--rev", help="web processes from this git revision, not the tree")
+    parser.add_argument(
+        "--web-cores",
+        type=float,
+        help="scale: hold each web process to this much CPU (a cgroup quota, as a dyno's)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -563,13 +614,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.rev:
             ingest.SNAPSHOT = ingest.snapshot(args.rev, workdir / "src")
             results["environment"]["bot_rev"] = ingest.git("rev-parse", "--short", args.rev)
-        if "ingest" in parts:
-            print("ingest: bot vs reference-pg vs ceiling ...", flush=True)
-            results["ingest"] = part_ingest(token, workdir, args.admin_url, duration, rounds)
+        for part, split in (("ingest", False), ("ingest-split", True)):
+            if part in parts:
+                print(f"{part}: {INGEST_SHAPES[part]} vs reference-pg vs ceiling ...", flush=True)
+                results[part] = part_ingest(
+                    token, workdir, args.admin_url, duration, rounds, split=split
+                )
         if "scale" in parts:
             print("scale-out: one web vs two webs, one worker ...", flush=True)
             results["scale"] = part_scale(
-                token, workdir, args.admin_url, duration, rounds, args.connections
+                token, workdir, args.admin_url, duration, rounds, args.connections, args.web_cores
             )
         if "latency" in parts:
             seconds = 10.0 if args.quick else 30.0
