@@ -3,16 +3,20 @@ went away (without failing a request that could be stored), closed when the writ
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
-from fakes.events import make_incoming
+from fakes.events import NOW, make_incoming
 from fakes.private_pg import PrivatePostgres, private_postgres
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from notifier.ingest.writer import InboxWriter
+from notifier.settings import PoolLimits
 from notifier.store.engine import make_engine
+from notifier.store.events import insert_events
 from notifier.store.migrations import migrate
 
 pytestmark = [
@@ -99,3 +103,34 @@ def test_the_writer_keeps_its_connections_between_batches_and_closes_them_at_sto
 
     assert during == idle + 1  # one request at a time: one batch in flight, one connection
     assert after == idle
+
+
+def test_a_batch_held_on_a_lock_past_the_statement_timeout_fails_its_request(
+    server: PrivatePostgres, store: Engine
+) -> None:
+    # Another process inserts the same Sid and never commits: the inbox's INSERT waits on its
+    # row. The inbox's connections carry DATABASE_STATEMENT_TIMEOUT as the pool's do, so the
+    # request fails (answered 503, Twilio retries) instead of hanging.
+    impatient = make_engine(server.url, PoolLimits(statement_timeout=timedelta(seconds=1)))
+    locked = make_incoming(key="debugger:NOLOCKED")
+    holder = store.connect()
+    transaction = holder.begin()
+    insert_events(holder, [locked], NOW)
+
+    async def scenario() -> None:
+        writer = InboxWriter(impatient)
+        writer.start()
+        try:
+            await asyncio.wait_for(writer.store([locked]), timeout=20)
+        finally:
+            await writer.stop()
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError, match="statement timeout"):
+            asyncio.run(scenario())
+    finally:
+        transaction.rollback()
+        holder.close()
+        impatient.dispose()
+    assert time.monotonic() - started < 10
