@@ -120,7 +120,7 @@ class InboxWriter:
         received_at = datetime.now(UTC)
         if self._postgres is not None:
             ids = await self._postgres.insert(items, received_at)
-        else:  # a local file answers in microseconds: on the loop's own thread (run_for_loop)
+        else:  # a local file answers in microseconds: on the loop itself, as run_for_loop does
             with self._engine.begin() as conn:
                 ids = insert_events(conn, items, received_at)
         first: dict[str, IncomingEvent] = {}
