@@ -16,9 +16,8 @@ from sqlalchemy import ColumnElement, Connection, Select, exists, func, select, 
 
 from notifier.events import Event
 from notifier.store.engine import sqlite_time
+from notifier.store.events import STORED_COLUMNS, StoredEvent, stored_event
 from notifier.store.schema import digest_runs, event_outcomes, events, groups, notifications
-
-_SUMMARY = (events.c.id, events.c.received_at, events.c.data)
 
 
 class Cursor(NamedTuple):
@@ -66,33 +65,23 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class EventSummary(NamedTuple):
-    id: int
-    received_at: datetime
-    event: Event
-
-
 def event_page(
     conn: Connection, where: EventFilter, before: Cursor | None, limit: int
-) -> list[EventSummary]:
+) -> list[StoredEvent]:
     """Up to `limit` events matching `where`, newest first, received before `before`."""
-    query = select(*_SUMMARY).where(*where.where())
+    query = select(*STORED_COLUMNS).where(*where.where())
     if before is not None:
         query = query.where(
             tuple_(events.c.received_at, events.c.id) < tuple_(before.received_at, before.id)
         )
     query = query.order_by(events.c.received_at.desc(), events.c.id.desc()).limit(limit)
-    return [_summary(row) for row in conn.execute(query)]
+    return [stored_event(row) for row in conn.execute(query)]
 
 
 def oldest_received(conn: Connection) -> datetime | None:
     """When the oldest stored event was received: one index seek."""
     query = select(events.c.received_at).order_by(events.c.received_at).limit(1)
     return conn.execute(query).scalar()
-
-
-def _summary(row: Any) -> EventSummary:
-    return EventSummary(row.id, row.received_at, Event.from_json(json.loads(row.data)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,14 +145,14 @@ def group_events(
     """The events counted into a group (any cycle), newest first."""
     decided = event_outcomes.c
     query = (
-        select(*_SUMMARY, decided.outcome)
+        select(*STORED_COLUMNS, decided.outcome)
         .join_from(event_outcomes, events, events.c.id == decided.event_id)
         .where(decided.group_key == group_key)
     )
     if before_id is not None:
         query = query.where(decided.event_id < before_id)
     rows = conn.execute(query.order_by(decided.event_id.desc()).limit(limit))
-    return [GroupEvent(*_summary(row), row.outcome) for row in rows]
+    return [GroupEvent(*stored_event(row), row.outcome) for row in rows]
 
 
 NOTIFICATION_COLUMNS = (

@@ -31,6 +31,10 @@ class StoredEvent(NamedTuple):
     event: Event
 
 
+# What a StoredEvent is read from (`stored_event`).
+STORED_COLUMNS = (events.c.id, events.c.received_at, events.c.data)
+
+
 def insert_events(
     conn: Connection, items: Sequence[IncomingEvent], received_at: datetime
 ) -> dict[str, int]:
@@ -158,8 +162,8 @@ def claim_events(
 
 
 def _load(conn: Connection, ids: list[int]) -> list[StoredEvent]:
-    query = select(events.c.id, events.c.received_at, events.c.data).where(events.c.id.in_(ids))
-    return [_stored(row) for row in conn.execute(query)]
+    query = select(*STORED_COLUMNS).where(events.c.id.in_(ids))
+    return [stored_event(row) for row in conn.execute(query)]
 
 
 def lease_events(conn: Connection, ids: Sequence[int], until: datetime) -> None:
@@ -193,11 +197,11 @@ def mark_processed(conn: Connection, ids: Sequence[int], now: datetime) -> None:
 
 def list_events(conn: Connection, since: datetime | None, limit: int) -> list[StoredEvent]:
     """The newest events first, received at or after `since`."""
-    query = select(events.c.id, events.c.received_at, events.c.data)
+    query = select(*STORED_COLUMNS)
     if since is not None:
         query = query.where(events.c.received_at >= since)
     rows = conn.execute(query.order_by(events.c.id.desc()).limit(limit)).all()
-    return [_stored(row) for row in rows]
+    return [stored_event(row) for row in rows]
 
 
 def pending_backlog(conn: Connection) -> tuple[int, datetime | None]:
@@ -215,13 +219,13 @@ def prune_events(conn: Connection, before: datetime) -> int:
     return result.rowcount
 
 
-def _stored(row: Any) -> StoredEvent:
+def stored_event(row: Any) -> StoredEvent:
+    """A row of STORED_COLUMNS, decoded."""
     return StoredEvent(
         id=row.id, received_at=row.received_at, event=Event.from_json(json.loads(row.data))
     )
 
 
 def get_event(conn: Connection, event_id: int) -> StoredEvent | None:
-    query = select(events.c.id, events.c.received_at, events.c.data).where(events.c.id == event_id)
-    row = conn.execute(query).first()
-    return _stored(row) if row else None
+    row = conn.execute(select(*STORED_COLUMNS).where(events.c.id == event_id)).first()
+    return stored_event(row) if row else None

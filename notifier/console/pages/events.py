@@ -17,6 +17,7 @@ from notifier.events import LEVELS, Source
 from notifier.pipeline.suppress import Outcome
 from notifier.render import facts
 from notifier.store import browse
+from notifier.store.events import StoredEvent
 
 PAGE = 50
 SEARCH_SPAN = timedelta(hours=24)
@@ -61,12 +62,12 @@ def parse_cursor(text: str | None) -> browse.Cursor | None:
         raise BadFilter(f"before: not a page position: {text!r}") from None
 
 
-def cursor_text(row: browse.EventSummary) -> str:
+def cursor_text(row: StoredEvent) -> str:
     return f"{row.received_at.isoformat()}_{row.id}"
 
 
 class Listed(NamedTuple):
-    rows: list[browse.EventSummary]
+    rows: list[StoredEvent]
     older: str | None  # the next page's `before`
     searched: tuple[datetime, datetime] | None  # the span a text search read, when it was cut
 
