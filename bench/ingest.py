@@ -925,12 +925,17 @@ def main(argv: list[str] | None = None) -> int:
     results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     print()
     print(table(results))
+    save_results("ingest", results)
+    return 0
+
+
+def save_results(kind: str, results: dict[str, Any]) -> None:
+    """bench/results/<kind>-<UTC time>.json (git-ignored), and a line saying where."""
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"ingest-{stamp}.json"
+    path = RESULTS / f"{kind}-{stamp}.json"
     path.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten {path.relative_to(ROOT)}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -63,7 +63,6 @@ from bench.cpucap import cpu_cap
 from bench.delivery import SLACK_TOKEN, floor_post, latency_codes, percentile, rules_text
 from bench.ingest import (
     HOST,
-    RESULTS,
     ROOT,
     Server,
     busy_seconds,
@@ -74,6 +73,7 @@ from bench.ingest import (
     pid_cpu_seconds,
     row1_throughput,
     run_wrk,
+    save_results,
     self_cpu_seconds,
     verdict,
     wait_drained,
@@ -635,10 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     results["load_average_after"] = os.getloadavg()
     print()
     print(table(results))
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"postgres-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
-    path.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwritten {path.relative_to(ROOT)}")
+    save_results("postgres", results)
     return 0
 
 
