@@ -3,14 +3,12 @@ and the alert it raised is neither lost nor sent twice."""
 
 import os
 import signal
-import threading
-import time
 from pathlib import Path
 
 import pytest
 from fakes.bot import bot_env, serving
 from fakes.drain import wait_until_processed
-from fakes.webhooks import send_until_refused
+from fakes.webhooks import sending
 from sqlalchemy import func, select
 
 from notifier.store.engine import make_engine
@@ -49,22 +47,10 @@ def counts_after_restart(database_url: str) -> tuple[int, int, list[str]]:
 
 def kill_mid_burst(env: dict[str, str], folder: Path) -> list[str]:
     """Send a burst from several threads, kill -9 the bot once KILL_AFTER got a 200."""
-    acknowledged: list[str] = []
     with serving(env, folder) as bot:
-        senders = [
-            threading.Thread(
-                target=send_until_refused, args=(bot.url, range(i, TOTAL, SENDERS), acknowledged)
-            )
-            for i in range(SENDERS)
-        ]
-        for sender in senders:
-            sender.start()
-        deadline = time.monotonic() + 60
-        while len(acknowledged) < KILL_AFTER and time.monotonic() < deadline:
-            time.sleep(0.001)
-        os.kill(bot.process.pid, signal.SIGKILL)
-        for sender in senders:
-            sender.join(timeout=30)
+        streams = [range(i, TOTAL, SENDERS) for i in range(SENDERS)]
+        with sending(bot.url, streams, KILL_AFTER) as acknowledged:
+            os.kill(bot.process.pid, signal.SIGKILL)
     return acknowledged
 
 

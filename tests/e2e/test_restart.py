@@ -5,7 +5,6 @@ gone well before the platform's SIGKILL (30 s after SIGTERM)."""
 import json
 import signal
 import subprocess
-import threading
 import time
 from itertools import count
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from fakes.bot import NOTIFIER, Bot, bot_env, serving
 from fakes.drain import wait_until_processed
 from fakes.slack import FakeSlack
-from fakes.webhooks import send_until_refused
+from fakes.webhooks import send_until_refused, sending
 from sqlalchemy import Engine, func, select
 
 from notifier.shutdown import BUDGET_SECONDS
@@ -62,21 +61,10 @@ def stop_with_sigterm(bot: Bot) -> tuple[float, int]:
 
 def stream_then_stop(env: dict[str, str], folder: Path) -> tuple[list[str], float, int]:
     """Signed webhooks from several threads; SIGTERM once enough were acknowledged."""
-    acknowledged: list[str] = []
     with serving(env, folder) as bot:
         numbers = count()  # shared: each thread takes the next number
-        senders = [
-            threading.Thread(target=send_until_refused, args=(bot.url, numbers, acknowledged))
-            for _ in range(SENDERS)
-        ]
-        for sender in senders:
-            sender.start()
-        deadline = time.monotonic() + 60
-        while len(acknowledged) < ACKNOWLEDGED_BEFORE_STOP and time.monotonic() < deadline:
-            time.sleep(0.01)
-        took, status = stop_with_sigterm(bot)
-        for sender in senders:
-            sender.join(timeout=30)
+        with sending(bot.url, [numbers] * SENDERS, ACKNOWLEDGED_BEFORE_STOP) as acknowledged:
+            took, status = stop_with_sigterm(bot)
     return acknowledged, took, status
 
 
